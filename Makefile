@@ -1,0 +1,29 @@
+# Two commands for a fresh machine:  `make demo`  and  `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test setup check eval bench clean
+
+$(BIN)/storyline: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+setup: $(BIN)/storyline
+
+demo: setup
+	$(BIN)/storyline --db sqlite:///demo.db demo
+
+test: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
+
+eval: setup
+	$(BIN)/python eval/extraction.py --check
+
+bench: setup
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) demo.db storyline.db .mypy_cache .ruff_cache .pytest_cache

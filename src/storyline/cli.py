@@ -1,0 +1,320 @@
+"""The `storyline` command line: thin commands that parse options and call one library function."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from storyline.errors import StorylineError
+from storyline.extract import ExtractOptions
+from storyline.fetch import FetchOptions
+from storyline.model import Article, IngestOutcome, IngestReport, Rejected
+from storyline.pipeline import IngestOptions, extract_documents, ingest
+from storyline.sources import expand_paths
+from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
+
+app = typer.Typer(
+    name="storyline",
+    help="Turn a pile of news articles into stories you can trust.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Fmt(str, Enum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@dataclass
+class _State:
+    db: str | None = None
+
+
+Sources = Annotated[list[str], typer.Argument(help="Files, folders, URLs, feeds, or - for stdin.")]
+MinWords = Annotated[int, typer.Option(help="Reject bodies shorter than this many words.")]
+MaxBytes = Annotated[int, typer.Option(help="Reject inputs larger than this many bytes.")]
+AllowPrivate = Annotated[bool, typer.Option(help="Allow fetching from private and loopback addresses.")]
+Timeout = Annotated[float, typer.Option(help="HTTP timeout in seconds.")]
+Workers = Annotated[int, typer.Option(help="Processes for extraction (1 = none extra).")]
+Favor = Annotated[str, typer.Option(help="Extraction trade-off: balanced, precision or recall.")]
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(help=f"Database URL (sqlite:///file.db or postgresql://…); default ${DB_ENV_VAR} or sqlite:///storyline.db.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """Storyline: which articles tell the same story, who copied whom, what they agree on."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = _State(db=db)
+
+
+def _options(min_words: int, max_bytes: int, allow_private: bool, timeout: float, workers: int, favor: str) -> IngestOptions:
+    return IngestOptions(
+        extract=ExtractOptions(min_words=min_words, max_bytes=max_bytes, favor=favor),
+        fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private),
+        workers=workers,
+    )
+
+
+@contextmanager
+def _store(ctx: typer.Context) -> Iterator[Store]:
+    store = open_store(ctx.obj.db if ctx.obj else None)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress(total: int | None) -> Iterator[Progress]:
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        yield progress
+
+
+def _total(specs: list[str]) -> int | None:
+    containers = (".jsonl", ".ndjson", ".json", ".warc", ".jsonl.gz", ".warc.gz")
+    if any(s == "-" or "://" in s or s.lower().endswith(containers) for s in specs):
+        return None
+    return len(specs)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def _print_jsonl(values: Iterable[dict[str, Any]]) -> None:
+    for value in values:
+        sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+
+
+@app.command("ingest")
+def ingest_cmd(
+    ctx: typer.Context,
+    sources: Sources,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+    min_words: MinWords = 40,
+    max_bytes: MaxBytes = 10_000_000,
+    allow_private: AllowPrivate = False,
+    timeout: Timeout = 20.0,
+    workers: Workers = 1,
+    favor: Favor = "balanced",
+) -> None:
+    """Read articles from files, folders, URLs, feeds or stdin and store each once.
+
+    Example: storyline --db sqlite:///news.db ingest examples/seeds https://example.org/feed.xml
+    """
+    specs = expand_paths(sources)
+    options = _options(min_words, max_bytes, allow_private, timeout, workers, favor)
+    with _store(ctx) as store, _progress(_total(specs)) as progress:
+        task = progress.add_task("ingesting", total=_total(specs))
+        report = ingest(specs, store, options, stdin=sys.stdin.buffer,
+                        on_outcome=lambda _o: progress.advance(task))
+    _show_report(report, fmt)
+    if not report.readable:
+        raise typer.Exit(1)
+
+
+def _show_report(report: IngestReport, fmt: Fmt) -> None:
+    if fmt is not Fmt.table:
+        _print_json({"counts": report.counts, "outcomes": [o.to_json() for o in report.outcomes]})
+        return
+    notable = [o for o in report.outcomes if o.status != "stored"]
+    if notable:
+        table = Table("status", "id", "detail", title="not stored", title_justify="left")
+        for o in notable[:200]:
+            table.add_row(o.status, escape(o.external_id or o.source), escape(o.detail))
+        out.print(table)
+        if len(notable) > 200:
+            out.print(f"… and {len(notable) - 200} more")
+    counts = report.counts
+    out.print(f"stored {counts['stored']} · already stored {counts['already stored']} · rejected {counts['rejected']}")
+
+
+@app.command("extract")
+def extract_cmd(
+    sources: Sources,
+    fmt: Annotated[Fmt, typer.Option("--format", help="jsonl (default) or json.")] = Fmt.jsonl,
+    min_words: MinWords = 40,
+    max_bytes: MaxBytes = 10_000_000,
+    allow_private: AllowPrivate = False,
+    timeout: Timeout = 20.0,
+    workers: Workers = 1,
+    favor: Favor = "balanced",
+) -> None:
+    """Extract clean article text and metadata without storing anything.
+
+    Example: storyline extract page.html.gz https://example.org/news/1 --format jsonl
+    """
+    options = _options(min_words, max_bytes, allow_private, timeout, workers, favor)
+    records = (item.to_json() for item in extract_documents(expand_paths(sources), options, stdin=sys.stdin.buffer))
+    extracted = 0
+    if fmt is Fmt.json:
+        rows = list(records)
+        extracted = sum(1 for r in rows if "rejected" not in r)
+        _print_json(rows)
+    else:
+        for row in records:
+            extracted += "rejected" not in row
+            _print_jsonl([row])
+    if not extracted:
+        raise typer.Exit(1)
+
+
+@app.command("articles")
+def articles_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or jsonl.")] = Fmt.table,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+) -> None:
+    """List stored articles.
+
+    Example: storyline articles --format jsonl --limit 10
+    """
+    with _store(ctx) as store:
+        arts = list(store.iter_articles(limit=limit, offset=offset))
+    if fmt is Fmt.json:
+        _print_json([a.to_json(with_text=False) for a in arts])
+    elif fmt is Fmt.jsonl:
+        _print_jsonl(a.to_json(with_text=False) for a in arts)
+    else:
+        out.print(_articles_table(arts))
+
+
+def _articles_table(arts: list[Article]) -> Table:
+    table = Table("id", "outlet", "published", "lang", "words", "title")
+    for a in arts:
+        table.add_row(
+            escape(a.external_id), escape(a.outlet or "–"),
+            a.published.isoformat() if a.published else "–", a.language or "–",
+            str(a.word_count), escape(a.title or a.text[:60] + "…"),
+        )
+    return table
+
+
+@app.command("article")
+def article_cmd(
+    ctx: typer.Context,
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="External id (or row number).")],
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Show one stored article: metadata and cleaned text.
+
+    Example: storyline article 001_5ca4497752f730ed
+    """
+    with _store(ctx) as store:
+        art = store.get_article(article_id)
+    if fmt == "json":
+        _print_json(art.to_json())
+        return
+    for key, value in art.to_json(with_text=False).items():
+        out.print(f"[bold]{key}[/bold]: {escape(str(value if value is not None else '–'))}")
+    out.print()
+    out.print(escape(art.text))
+
+
+@app.command("rejected")
+def rejected_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or jsonl.")] = Fmt.table,
+) -> None:
+    """List inputs that were rejected, with the reason.
+
+    Example: storyline rejected --format json
+    """
+    with _store(ctx) as store:
+        rows = list(store.iter_rejections())
+    if fmt is not Fmt.table:
+        (_print_json if fmt is Fmt.json else _print_jsonl)([r.to_json() for r in rows])  # type: ignore[operator]
+        return
+    table = Table("source", "reason")
+    for r in rows:
+        table.add_row(escape(r.source), escape(r.reason))
+    out.print(table)
+
+
+def find_examples() -> Path | None:
+    """The bundled example corpus: ./examples/seeds, else the one beside the source tree."""
+    for base in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        candidate = base / "examples" / "seeds"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+@app.command("demo")
+def demo_cmd(
+    ctx: typer.Context,
+    folder: Annotated[Path | None, typer.Argument(help="Corpus folder (default: the bundled examples/seeds).")] = None,
+) -> None:
+    """Ingest the bundled example articles and show what was found.
+
+    Example: storyline --db sqlite:///demo.db demo
+    """
+    folder = folder or find_examples()
+    if folder is None:
+        raise StorylineError("cannot find examples/seeds: run from the repository or pass a folder")
+    out.print(f"Storyline demo: ingesting {escape(str(folder))} into {escape(resolve_db_url(ctx.obj.db))}")
+    with _store(ctx) as store:
+        report = ingest(expand_paths([str(folder)]), store)
+        arts = list(store.iter_articles())
+    _show_report(report, Fmt.table)
+    out.print(_articles_table(arts))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply pending schema migrations to the store.
+
+    Example: storyline --db postgresql://localhost/news db upgrade
+    """
+    with _store(ctx) as store:
+        revision = store.upgrade()
+    out.print(f"schema at revision {revision}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning Storyline errors into one line and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except StorylineError as exc:
+        err.print(f"error: {escape(str(exc))}")
+        sys.exit(2)
+    except (typer.Exit, SystemExit) as exc:
+        sys.exit(getattr(exc, "exit_code", None) or getattr(exc, "code", 0) or 0)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,212 @@
+"""Extraction: a raw document (HTML or plain text bytes) becomes a clean `Article` or a `Rejected`.
+
+HTML goes through trafilatura (body, title, date, site name, URL). Plain text goes
+through :mod:`storyline.textclean`. Both end in the same checks: enough words of
+body, a language, a content hash over the normalised text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from storyline.errors import OptionsError
+from storyline.model import Article, Hints, RawDocument, Rejected
+from storyline.textclean import PARAGRAPH_SEP, CleanedText, clean_text, drop_boilerplate, outlet_from_url
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<article|<!--)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtractOptions:
+    """How extraction treats its input.
+
+    Attributes:
+        min_words: bodies shorter than this are rejected as "not an article".
+        max_bytes: inputs larger than this are rejected before parsing.
+        favor: trafilatura's trade-off: "balanced", "precision" or "recall".
+        detect_language: run language identification on the body.
+    """
+
+    min_words: int = 40
+    max_bytes: int = 10_000_000
+    favor: str = "balanced"
+    detect_language: bool = True
+
+    def __post_init__(self) -> None:
+        if self.min_words < 1:
+            raise OptionsError(f"min_words must be at least 1 (got {self.min_words})")
+        if self.max_bytes < 1024:
+            raise OptionsError(f"max_bytes must be at least 1024 (got {self.max_bytes})")
+        if self.favor not in {"balanced", "precision", "recall"}:
+            raise OptionsError(f"favor must be balanced, precision or recall (got {self.favor!r})")
+
+
+class _Reject(Exception):
+    """Internal: this input is not an article; the message is the reason."""
+
+
+def extract(doc: RawDocument, options: ExtractOptions | None = None) -> Article | Rejected:
+    """Turn one raw document into an article, or say why it is not one.
+
+    Args:
+        doc: the input, with any metadata it carried in `doc.hints`.
+        options: extraction options; defaults when None.
+
+    Returns:
+        The cleaned `Article` (not yet stored: `id` is None) or a `Rejected` with the reason.
+    """
+    options = options or ExtractOptions()
+    try:
+        return _extract(doc, options)
+    except _Reject as why:
+        return Rejected(source=doc.source, reason=str(why), external_id=doc.external_id)
+
+
+def _extract(doc: RawDocument, options: ExtractOptions) -> Article:
+    size = len(doc.content)
+    if size > options.max_bytes:
+        raise _Reject(f"too large: {size / 1e6:.1f} MB, over the {options.max_bytes / 1e6:g} MB limit")
+    if not doc.content.strip():
+        raise _Reject("empty input")
+    text = decode(doc.content, html=doc.kind == "html")
+    if doc.kind == "html" or _HTML_START.match(text[:200]):
+        cleaned = _from_html(text, doc.hints.url, options)
+    else:
+        cleaned = clean_text(text)
+    return _finish(doc, cleaned, options)
+
+
+def decode(data: bytes, *, html: bool = False) -> str:
+    """Decode bytes to text: BOM, then UTF-8, then a declared HTML charset, then detection.
+
+    Raises:
+        _Reject: the bytes are binary, not text.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _check_text(data.decode(encoding, errors="replace"))
+    if b"\x00" not in data[:8192]:
+        try:
+            return _check_text(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    if html and (m := _META_CHARSET.search(data[:4096])):
+        try:
+            return _check_text(data.decode(m.group(1).decode("ascii"), errors="replace"))
+        except LookupError:
+            pass
+    return _check_text(_detect(data))
+
+
+def _detect(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    if best is None or (b"\x00" in data[:8192] and not best.encoding.startswith("utf_")):
+        raise _Reject("binary content, not text")
+    return data.decode(best.encoding, errors="replace")
+
+
+def _check_text(text: str) -> str:
+    sample = text[:8192]
+    if sample and len(_CONTROL.findall(sample)) > 0.01 * len(sample):
+        raise _Reject("binary content, not text")
+    return text
+
+
+def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedText:
+    import trafilatura
+
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=options.favor == "precision",
+            favor_recall=options.favor == "recall",
+            date_extraction_params={"extensive_search": True, "original_date": True},
+        )
+    except Exception as exc:  # trafilatura raises many types on broken markup
+        raise _Reject(f"unreadable HTML: {type(exc).__name__}") from exc
+    if result is None or not (result.text or "").strip():
+        raise _Reject("no article text found in the page")
+    paras = drop_boilerplate([" ".join(p.split()) for p in result.text.split("\n") if p.strip()])
+    return CleanedText(
+        text=PARAGRAPH_SEP.join(paras),
+        title=_clean_meta(result.title),
+        published=_iso_date(result.date),
+        url=result.url or url,
+        outlet=_clean_meta(result.sitename),
+    )
+
+
+def _finish(doc: RawDocument, cleaned: CleanedText, options: ExtractOptions) -> Article:
+    words = len(cleaned.text.split())
+    if words < options.min_words:
+        raise _Reject(f"not an article: {words} words of body text (minimum {options.min_words})")
+    hints: Hints = doc.hints
+    url = hints.url or cleaned.url
+    return Article(
+        external_id=doc.external_id,
+        text=cleaned.text,
+        content_hash=content_hash(cleaned.text),
+        source=doc.source,
+        title=hints.title or cleaned.title,
+        published=hints.published or cleaned.published,
+        outlet=hints.outlet or cleaned.outlet or outlet_from_url(url),
+        url=url,
+        language=detect_language(cleaned.text) if options.detect_language else None,
+    )
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with case and whitespace normalised: equal articles, equal hashes."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode("utf-8")).hexdigest()
+
+
+@cache
+def _language_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when identification is unsure."""
+    lang, prob = _language_identifier().classify(text[:3000])
+    return str(lang) if prob >= 0.5 else None
+
+
+def _clean_meta(value: str | None) -> str | None:
+    return " ".join(value.split()) if value and value.strip() else None
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def with_hints(doc: RawDocument, **changes: Any) -> RawDocument:
+    """A copy of `doc` with some hint fields replaced."""
+    return replace(doc, hints=replace(doc.hints, **changes))

@@ -1,0 +1,139 @@
+"""Typed records passed between Storyline's stages.
+
+Records are frozen dataclasses with slots; plain dicts appear only at the storage
+and JSON boundaries (see :func:`Article.to_json`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DocumentKind = Literal["text", "html"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Metadata an input carried beside its content (a JSON record's fields, a feed entry)."""
+
+    url: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    outlet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One unit of input before extraction: a file, a JSON line, a WARC record, a fetched page.
+
+    Attributes:
+        source: where it came from, for messages (`path`, `path:line`, a URL, `<stdin>`).
+        external_id: the id shown to users (JSON `id`, else file name without extensions, else URL).
+        content: the raw bytes (decoded later, so encoding problems become `Rejected`).
+        kind: whether the content is HTML or plain text.
+        hints: metadata given beside the content; it wins over what extraction finds.
+    """
+
+    source: str
+    external_id: str
+    content: bytes
+    kind: DocumentKind
+    hints: Hints = field(default_factory=Hints)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input that could not be read or is not an article. Counted and shown, never dropped."""
+
+    source: str
+    reason: str
+    external_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {"id": self.external_id, "source": self.source, "rejected": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned news article: the body text without page furniture, and its metadata.
+
+    `text` is the canonical cleaned text: every character span reported by later
+    stages points into it. `id` is the store's row id, None until stored.
+    """
+
+    external_id: str
+    text: str
+    content_hash: str
+    source: str
+    title: str | None = None
+    published: dt.date | None = None
+    outlet: str | None = None
+    url: str | None = None
+    language: str | None = None
+    id: int | None = None
+
+    @property
+    def word_count(self) -> int:
+        """Number of whitespace-separated words in the body."""
+        return len(self.text.split())
+
+    def to_json(self, *, with_text: bool = True) -> dict[str, Any]:
+        """The record as a JSON-ready dict (dates as ISO strings)."""
+        data: dict[str, Any] = {
+            "id": self.external_id,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "outlet": self.outlet,
+            "url": self.url,
+            "language": self.language,
+            "words": self.word_count,
+            "source": self.source,
+        }
+        if with_text:
+            data["text"] = self.text
+        return data
+
+
+IngestStatus = Literal["stored", "already stored", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """What happened to one input during ingest."""
+
+    status: IngestStatus
+    source: str
+    external_id: str | None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "status": self.status,
+            "id": self.external_id,
+            "source": self.source,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """The outcome of one ingest run: one entry per input, and the counts."""
+
+    outcomes: tuple[IngestOutcome, ...]
+
+    def count(self, status: IngestStatus) -> int:
+        """How many inputs ended with `status`."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Counts per status, in the order users read them."""
+        return {s: self.count(s) for s in ("stored", "already stored", "rejected")}
+
+    @property
+    def readable(self) -> bool:
+        """True when at least one input was an article (stored now or before)."""
+        return self.count("stored") + self.count("already stored") > 0

@@ -1,0 +1,44 @@
+"""The store's tables, as SQLAlchemy Core metadata.
+
+This is the live schema the code queries. Migrations under `migrations/versions`
+create and change it step by step; `tests/test_store.py` checks the two agree.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("external_id", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("published", sa.Date, nullable=True),
+    sa.Column("outlet", sa.Text, nullable=True),
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("external_id", name="uq_articles_external_id"),
+    sa.UniqueConstraint("url", name="uq_articles_url"),
+    sa.UniqueConstraint("content_hash", name="uq_articles_content_hash"),
+)
+sa.Index("ix_articles_published", articles.c.published)
+
+rejections = sa.Table(
+    "rejections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("external_id", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("times", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("source", name="uq_rejections_source"),
+)

@@ -1,0 +1,221 @@
+"""Plain-text cleaning: metadata header lines out, page boilerplate out, paragraphs kept.
+
+Text pasted or scraped from news pages keeps things that are not the article:
+a ` date 2024-01-26 ` prefix, a bare URL line, "First Published: …", share bars,
+"Skip to main content", newsletter and donation appeals, cookie and reCAPTCHA
+notices, "Read more". :func:`clean_text` moves the metadata into fields and drops
+the rest, returning paragraphs joined by a blank line (the canonical text form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from dateutil import parser as date_parser
+
+PARAGRAPH_SEP = "\n\n"
+_HEADER_SCAN = 6  # metadata lines live at the top; never look further
+_TITLE_MAX_WORDS = 20
+
+_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_DATE_LINE = re.compile(
+    r"^(?:first published|published|posted|updated|last updated|date)\s*(?:on)?\s*:?\s*(.{6,60})$",
+    re.IGNORECASE,
+)
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^(?:source|via)\s*:\s*(.{2,50})$", re.IGNORECASE)
+_SUPPORT_LINE = re.compile(r"^(?:support|donate to)\s+(.{2,50}?)\s*!?$", re.IGNORECASE)
+_CAPTION = re.compile(r"\((?:photo|image|picture|credit|foto|video)s?\s*:[^)]{1,80}\)\s*$", re.IGNORECASE)
+
+# Lines that are page furniture wherever they appear (matched on short lines only).
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        skip\ to\ (?:main\ )?(?:content|navigation)
+      | [•·|\-\s]*share\b(?:\s+(?:to|on|via|this|article|story|or|and|facebook|twitter|x|email|whatsapp|telegram|linkedin|reddit))*[\s:.]*
+      | (?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|copy\ link)(?:[\s,|•·/]+(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|copy\ link|or))*
+      | read\ more\b.{0,80}
+      | continue\ reading\b.{0,40}
+      | advertisement | sponsored(?:\ content)?
+      | (?:this\ site\ is\ )?protected\ by\ recaptcha\b.*
+      | .{0,80}\buses?\ cookies\b.* | accept(?:\ all)?\ cookies.* | cookie\ (?:policy|settings|preferences).*
+      | sign\ up\ for\b.{0,80}\bnewsletter\b.* | subscribe\ (?:to|for)\b.{0,80}
+      | not\ ready\ to\ support\ today\?? | remind\ me\ later\.?
+      | (?:all\ rights\ reserved|©|copyright\ ©?).{0,80}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BOILERPLATE_MAX_WORDS = 16
+
+# Strong signs that the article is over and an appeal or page footer begins.
+_TAIL_TRIGGER = re.compile(
+    r"""(?:
+        we\ have\ a\ small\ favou?r\ to\ ask
+      | sign\ up\ for\b.{0,60}\bnewsletter
+      | (?:please\ )?support\ (?:us|our\ (?:work|journalism)|independent\ journalism)\b
+      | become\ a\ (?:member|supporter|subscriber|patron)\b
+      | protected\ by\ recaptcha
+      | donate\ (?:now|today)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SELF_NAMING = (
+    _SUPPORT_LINE,
+    re.compile(r"sign up for\s+(.{2,40}?)['’]s\b.{0,40}newsletter", re.IGNORECASE),
+    re.compile(r"(?:^|…|\.\s)\s*(?:as you may have heard,\s*)?((?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4}),\s+an independent\b"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedText:
+    """Cleaned article text and the metadata found in its header lines."""
+
+    text: str
+    title: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    outlet: str | None = None
+
+
+def split_paragraphs(raw: str) -> list[str]:
+    """Non-empty lines with runs of spaces collapsed; each line is one paragraph."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    return [p for p in (" ".join(line.split()) for line in raw.split("\n")) if p]
+
+
+def clean_text(raw: str) -> CleanedText:
+    """Strip metadata header lines and boilerplate from plain article text.
+
+    Args:
+        raw: decoded text of one article.
+
+    Returns:
+        The cleaned body (paragraphs joined by a blank line) and the metadata moved out of it.
+    """
+    paras = split_paragraphs(raw)
+    outlet = find_self_naming(paras)
+    paras, meta = _take_header(paras)
+    paras = drop_boilerplate(paras)
+    title = None
+    if len(paras) > 1 and _looks_like_headline(paras[0]):
+        title, paras = paras[0], paras[1:]
+    return CleanedText(
+        text=PARAGRAPH_SEP.join(paras),
+        title=title,
+        published=meta.published,
+        url=meta.url,
+        outlet=meta.outlet or outlet,
+    )
+
+
+def drop_boilerplate(paras: list[str]) -> list[str]:
+    """Remove furniture lines anywhere, photo captions, and an appeal or footer at the end."""
+    cut = _tail_start(paras)
+    kept = []
+    for para in paras[:cut]:
+        short = len(para.split()) <= _BOILERPLATE_MAX_WORDS
+        if short and _BOILERPLATE.match(para):
+            continue
+        if _CAPTION.search(para):
+            continue
+        kept.append(para)
+    return kept
+
+
+def _tail_start(paras: list[str]) -> int:
+    """Index of the first paragraph of a trailing appeal, or len(paras) if there is none."""
+    total = sum(len(p) for p in paras)
+    seen = 0
+    for i, para in enumerate(paras):
+        if seen >= 0.4 * total and i >= 2 and _TAIL_TRIGGER.search(para):
+            return i
+        seen += len(para)
+    return len(paras)
+
+
+def find_self_naming(paras: list[str]) -> str | None:
+    """The outlet's name where the page names itself ("Support The Moscow Times!")."""
+    for para in paras:
+        if len(para) > 400:
+            continue
+        for pattern in _SELF_NAMING:
+            if m := pattern.search(para):
+                return m.group(1).strip(" .")
+    return None
+
+
+@dataclass(slots=True)
+class _Header:
+    published: dt.date | None = None
+    url: str | None = None
+    outlet: str | None = None
+
+
+def _take_header(paras: list[str]) -> tuple[list[str], _Header]:
+    """Move metadata lines at the top of the text into a header record."""
+    meta = _Header()
+    out: list[str] = []
+    for i, para in enumerate(paras):
+        if i >= _HEADER_SCAN:
+            out.extend(paras[i:])
+            break
+        rest = _take_header_line(para, meta)
+        if rest:
+            out.append(rest)
+    return out, meta
+
+
+def _take_header_line(para: str, meta: _Header) -> str:
+    """Consume a metadata line into `meta`; return what is left of it (maybe empty)."""
+    if m := _DATE_PREFIX.match(para):
+        meta.published = meta.published or _parse_date(m.group(1))
+        return para[m.end():].strip()
+    if (m := _DATE_LINE.match(para)) and (when := _parse_date(m.group(1))):
+        meta.published = meta.published or when
+        return ""
+    if _URL_LINE.match(para) and (url := _join_url(para)):
+        meta.url = meta.url or url
+        return ""
+    if m := _SOURCE_LINE.match(para):
+        meta.outlet = meta.outlet or m.group(1).strip(" .")
+        return ""
+    if m := _SUPPORT_LINE.match(para):
+        meta.outlet = meta.outlet or m.group(1).strip(" .")
+        return ""
+    return para
+
+
+def _join_url(line: str) -> str | None:
+    """A URL line, repaired if a tokeniser put spaces in it ("http://www. cnn. com/…")."""
+    if len(line.split()) > 8 or re.search(r"[.!?]\s+[A-Z][a-z]", line):
+        return None
+    url = re.sub(r"\s+", "", line)
+    if not url.lower().startswith("http"):
+        url = "http://" + url
+    host = urlsplit(url).hostname or ""
+    return url if "." in host else None
+
+
+def _parse_date(text: str) -> dt.date | None:
+    """A calendar date from a header value; None when it is not one."""
+    text = re.sub(r"(\d)\s*:\s*(\d)", r"\1:\2", text)  # tokenised times: "4: 59 PM"
+    try:
+        value = date_parser.parse(text, fuzzy=True, default=dt.datetime(1900, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    return value.date() if value.year > 1900 else None
+
+
+def _looks_like_headline(para: str) -> bool:
+    words = para.split()
+    return 2 <= len(words) <= _TITLE_MAX_WORDS and not re.search(r"[.,;:!?\"”’)]$", para)
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The site's host name without `www.`, as a fallback outlet name."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
