@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,9 +21,9 @@ from rich.table import Table
 from storyline.errors import StorylineError
 from storyline.extract import ExtractOptions
 from storyline.fetch import FetchOptions
-from storyline.model import Article, IngestOutcome, IngestReport, Rejected
+from storyline.model import Article, IngestReport
 from storyline.pipeline import IngestOptions, extract_documents, ingest
-from storyline.sources import expand_paths
+from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
 
 app = typer.Typer(
@@ -36,11 +36,12 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False, soft_wrap=False)
+# Piped output is read by people in wide terminals or by tools: do not squeeze it to 80 columns.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     """Output formats."""
 
     table = "table"
@@ -65,15 +66,24 @@ Favor = Annotated[str, typer.Option(help="Extraction trade-off: balanced, precis
 @app.callback()
 def _main(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option(help=f"Database URL (sqlite:///file.db or postgresql://…); default ${DB_ENV_VAR} or sqlite:///storyline.db.")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Database URL (sqlite:///file.db or postgresql://…); default ${DB_ENV_VAR} or sqlite:///storyline.db."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """Storyline: which articles tell the same story, who copied whom, what they agree on."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = _State(db=db)
 
 
-def _options(min_words: int, max_bytes: int, allow_private: bool, timeout: float, workers: int, favor: str) -> IngestOptions:
+def _options(
+    min_words: int, max_bytes: int, allow_private: bool, timeout: float, workers: int, favor: str
+) -> IngestOptions:
     return IngestOptions(
         extract=ExtractOptions(min_words=min_words, max_bytes=max_bytes, favor=favor),
         fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private),
@@ -92,7 +102,13 @@ def _store(ctx: typer.Context) -> Iterator[Store]:
 
 @contextmanager
 def _progress(total: int | None) -> Iterator[Progress]:
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         yield progress
 
@@ -133,8 +149,7 @@ def ingest_cmd(
     options = _options(min_words, max_bytes, allow_private, timeout, workers, favor)
     with _store(ctx) as store, _progress(_total(specs)) as progress:
         task = progress.add_task("ingesting", total=_total(specs))
-        report = ingest(specs, store, options, stdin=sys.stdin.buffer,
-                        on_outcome=lambda _o: progress.advance(task))
+        report = ingest(specs, store, options, stdin=sys.stdin.buffer, on_outcome=lambda _o: progress.advance(task))
     _show_report(report, fmt)
     if not report.readable:
         raise typer.Exit(1)
@@ -172,7 +187,8 @@ def extract_cmd(
     Example: storyline extract page.html.gz https://example.org/news/1 --format jsonl
     """
     options = _options(min_words, max_bytes, allow_private, timeout, workers, favor)
-    records = (item.to_json() for item in extract_documents(expand_paths(sources), options, stdin=sys.stdin.buffer))
+    items = extract_documents(expand_paths(sources), options, stdin=sys.stdin.buffer)
+    records = (item.to_json() for item in items if not isinstance(item, KnownUrl))
     extracted = 0
     if fmt is Fmt.json:
         rows = list(records)
@@ -208,12 +224,21 @@ def articles_cmd(
 
 
 def _articles_table(arts: list[Article]) -> Table:
-    table = Table("id", "outlet", "published", "lang", "words", "title")
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    table.add_column("outlet", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("words", justify="right", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=70)
     for a in arts:
         table.add_row(
-            escape(a.external_id), escape(a.outlet or "–"),
-            a.published.isoformat() if a.published else "–", a.language or "–",
-            str(a.word_count), escape(a.title or a.text[:60] + "…"),
+            escape(a.external_id),
+            escape(a.outlet or "–"),
+            a.published.isoformat() if a.published else "–",
+            a.language or "–",
+            str(a.word_count),
+            escape(a.title or a.text[:80]),
         )
     return table
 
@@ -251,7 +276,7 @@ def rejected_cmd(
     with _store(ctx) as store:
         rows = list(store.iter_rejections())
     if fmt is not Fmt.table:
-        (_print_json if fmt is Fmt.json else _print_jsonl)([r.to_json() for r in rows])  # type: ignore[operator]
+        (_print_json if fmt is Fmt.json else _print_jsonl)([r.to_json() for r in rows])
         return
     table = Table("source", "reason")
     for r in rows:
@@ -302,19 +327,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 def main() -> None:
     """Entry point: run the app, turning Storyline errors into one line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone mode: usage errors, --help and exit codes handled by Typer
     except StorylineError as exc:
-        err.print(f"error: {escape(str(exc))}")
+        sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
         sys.exit(2)
-    except (typer.Exit, SystemExit) as exc:
-        sys.exit(getattr(exc, "exit_code", None) or getattr(exc, "code", 0) or 0)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

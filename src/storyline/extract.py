@@ -17,7 +17,14 @@ from typing import Any
 
 from storyline.errors import OptionsError
 from storyline.model import Article, Hints, RawDocument, Rejected
-from storyline.textclean import PARAGRAPH_SEP, CleanedText, clean_text, drop_boilerplate, outlet_from_url
+from storyline.textclean import (
+    PARAGRAPH_SEP,
+    CleanedText,
+    clean_text,
+    drop_boilerplate,
+    outlet_from_url,
+    split_paragraphs,
+)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -131,6 +138,7 @@ def _check_text(text: str) -> str:
 
 def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedText:
     import trafilatura
+    from trafilatura.settings import Document
 
     try:
         result = trafilatura.bare_extraction(
@@ -145,9 +153,9 @@ def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedTe
         )
     except Exception as exc:  # trafilatura raises many types on broken markup
         raise _Reject(f"unreadable HTML: {type(exc).__name__}") from exc
-    if result is None or not (result.text or "").strip():
+    if not isinstance(result, Document) or not (result.text or "").strip():
         raise _Reject("no article text found in the page")
-    paras = drop_boilerplate([" ".join(p.split()) for p in result.text.split("\n") if p.strip()])
+    paras = drop_boilerplate(split_paragraphs(result.text or ""))
     return CleanedText(
         text=PARAGRAPH_SEP.join(paras),
         title=_clean_meta(result.title),

@@ -60,7 +60,9 @@ def extract_documents(
     own = fetcher is None
     fetcher = fetcher or Fetcher(options.fetch)
     ctx = SourceContext(
-        fetcher=fetcher, stdin=stdin, is_known=is_known or (lambda _u: False),
+        fetcher=fetcher,
+        stdin=stdin,
+        is_known=is_known or (lambda _u: False),
         max_bytes=options.extract.max_bytes,
     )
     try:

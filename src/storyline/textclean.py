@@ -30,20 +30,21 @@ _SOURCE_LINE = re.compile(r"^(?:source|via)\s*:\s*(.{2,50})$", re.IGNORECASE)
 _SUPPORT_LINE = re.compile(r"^(?:support|donate to)\s+(.{2,50}?)\s*!?$", re.IGNORECASE)
 _CAPTION = re.compile(r"\((?:photo|image|picture|credit|foto|video)s?\s*:[^)]{1,80}\)\s*$", re.IGNORECASE)
 
+_SOCIAL = r"(?:share|tweet|email|print|facebook|twitter|x|whatsapp|telegram|linkedin|reddit|copy\ link)"
 # Lines that are page furniture wherever they appear (matched on short lines only).
 _BOILERPLATE = re.compile(
-    r"""^(?:
+    rf"""^(?:
         skip\ to\ (?:main\ )?(?:content|navigation)
-      | [•·|\-\s]*share\b(?:\s+(?:to|on|via|this|article|story|or|and|facebook|twitter|x|email|whatsapp|telegram|linkedin|reddit))*[\s:.]*
-      | (?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|copy\ link)(?:[\s,|•·/]+(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|copy\ link|or))*
-      | read\ more\b.{0,80}
-      | continue\ reading\b.{0,40}
+      | [•·|\-\s]*share\b(?:\s+(?:to|on|via|this|article|story|or|and|{_SOCIAL}))*[\s:.]*
+      | {_SOCIAL}(?:[\s,|•·/]+(?:{_SOCIAL}|or))*
+      | read\ more\b.{{0,80}}
+      | continue\ reading\b.{{0,40}}
       | advertisement | sponsored(?:\ content)?
       | (?:this\ site\ is\ )?protected\ by\ recaptcha\b.*
-      | .{0,80}\buses?\ cookies\b.* | accept(?:\ all)?\ cookies.* | cookie\ (?:policy|settings|preferences).*
-      | sign\ up\ for\b.{0,80}\bnewsletter\b.* | subscribe\ (?:to|for)\b.{0,80}
+      | (?:we|this\ (?:web)?site|our\ (?:web)?site)\ uses?\ cookies\b.* | accept(?:\ all)?\ cookies.* | cookie\ (?:policy|settings|preferences).*
+      | sign\ up\ for\b.{{0,80}}\bnewsletter\b.* | subscribe\ (?:to|for)\b.{{0,80}}
       | not\ ready\ to\ support\ today\?? | remind\ me\ later\.?
-      | (?:all\ rights\ reserved|©|copyright\ ©?).{0,80}
+      | (?:all\ rights\ reserved|©|copyright\ ©?).{{0,80}}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -64,7 +65,10 @@ _TAIL_TRIGGER = re.compile(
 _SELF_NAMING = (
     _SUPPORT_LINE,
     re.compile(r"sign up for\s+(.{2,40}?)['’]s\b.{0,40}newsletter", re.IGNORECASE),
-    re.compile(r"(?:^|…|\.\s)\s*(?:as you may have heard,\s*)?((?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4}),\s+an independent\b"),
+    re.compile(
+        r"(?:^|…|\.\s)\s*(?:as you may have heard,\s*)?((?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4})"
+        r",\s+an independent\b"
+    ),
 )
 
 
@@ -171,7 +175,7 @@ def _take_header_line(para: str, meta: _Header) -> str:
     """Consume a metadata line into `meta`; return what is left of it (maybe empty)."""
     if m := _DATE_PREFIX.match(para):
         meta.published = meta.published or _parse_date(m.group(1))
-        return para[m.end():].strip()
+        return para[m.end() :].strip()
     if (m := _DATE_LINE.match(para)) and (when := _parse_date(m.group(1))):
         meta.published = meta.published or when
         return ""
@@ -202,7 +206,7 @@ def _parse_date(text: str) -> dt.date | None:
     """A calendar date from a header value; None when it is not one."""
     text = re.sub(r"(\d)\s*:\s*(\d)", r"\1:\2", text)  # tokenised times: "4: 59 PM"
     try:
-        value = date_parser.parse(text, fuzzy=True, default=dt.datetime(1900, 1, 1))
+        value = date_parser.parse(text, fuzzy=True, ignoretz=True, default=dt.datetime(1900, 1, 1))
     except (ValueError, OverflowError):
         return None
     return value.date() if value.year > 1900 else None

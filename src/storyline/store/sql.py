@@ -171,8 +171,7 @@ class SqlStore:
         """Record rejected inputs; seeing the same source again updates its row."""
         now = dt.datetime.now(dt.UTC)
         rows = [
-            {"source": r.source, "external_id": r.external_id, "reason": r.reason,
-             "first_seen": now, "last_seen": now}
+            {"source": r.source, "external_id": r.external_id, "reason": r.reason, "first_seen": now, "last_seen": now}
             for r in rejected
         ]
         if not rows:
@@ -182,8 +181,11 @@ class SqlStore:
                 stmt = self._insert(rejections).values(row)
                 stmt = stmt.on_conflict_do_update(
                     index_elements=[rejections.c.source],
-                    set_={"reason": stmt.excluded.reason, "last_seen": stmt.excluded.last_seen,
-                          "times": rejections.c.times + 1},
+                    set_={
+                        "reason": stmt.excluded.reason,
+                        "last_seen": stmt.excluded.last_seen,
+                        "times": rejections.c.times + 1,
+                    },
                 )
                 conn.execute(stmt)
 
@@ -193,8 +195,9 @@ class SqlStore:
         if external_id.isdigit():
             cond = sa.or_(cond, articles.c.id == int(external_id))
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(articles).where(cond).order_by(
-                (articles.c.external_id != external_id))).first()
+            row = conn.execute(
+                sa.select(articles).where(cond).order_by(articles.c.external_id != external_id)
+            ).first()
         if row is None:
             raise NotFoundError(f"no stored article with id {external_id!r}")
         return _row_to_article(row)

@@ -1,0 +1,102 @@
+"""The command line, run as users run it: a subprocess with a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "storyline", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        input=stdin.decode() if stdin else None,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_ingests_the_bundled_seeds_and_is_idempotent(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    first = run("--db", db, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "stored 5 · already stored 0 · rejected 0" in first.stdout
+    assert "The Moscow Times" in first.stdout and "Meduza" in first.stdout
+    second = run("--db", db, "demo")
+    assert "stored 0 · already stored 5 · rejected 0" in second.stdout
+
+
+def test_ingest_json_then_articles_and_article(tmp_path: Path, seeds_dir: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    res = run("--db", db, "ingest", str(seeds_dir), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["counts"] == {"stored": 5, "already stored": 0, "rejected": 0}
+    listed = json.loads(run("--db", db, "articles", "--format", "json").stdout)
+    assert [a["id"] for a in listed] == sorted(p.stem for p in seeds_dir.glob("*.txt"))
+    lines = run("--db", db, "articles", "--format", "jsonl").stdout.splitlines()
+    assert len(lines) == 5 and all(json.loads(line)["language"] == "en" for line in lines)
+    one = json.loads(run("--db", db, "article", "004_72e330e792d8a04d", "--format", "json").stdout)
+    assert one["outlet"] == "The Moscow Times" and "completely untrue" in one["text"]
+    shown = run("--db", db, "article", "002_903f878191b12f6a")
+    assert "outlet: Meduza" in shown.stdout
+
+
+def test_db_comes_from_the_environment(tmp_path: Path, seeds_dir: Path) -> None:
+    env = {"STORYLINE_DB": f"sqlite:///{tmp_path / 'env.db'}"}
+    assert run("ingest", str(seeds_dir), env=env).returncode == 0
+    assert (tmp_path / "env.db").exists()
+    assert len(json.loads(run("articles", "--format", "json", env=env).stdout)) == 5
+
+
+def test_extract_prints_one_json_object_per_input(seeds_dir: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    res = run("extract", str(seeds_dir), str(empty), "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert len(rows) == 6
+    for row in rows[:5]:
+        assert {"id", "title", "published", "outlet", "url", "language", "text"} <= set(row)
+    assert rows[5] == {"id": "empty", "source": str(empty), "rejected": "empty input"}
+
+
+def test_extract_reads_stdin() -> None:
+    text = ("The council voted on Monday to expand the city's bus network. " * 8).encode()
+    rows = [json.loads(line) for line in run("extract", "-", stdin=text).stdout.splitlines()]
+    assert rows[0]["id"] == "stdin" and rows[0]["text"].startswith("The council voted")
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    bad_db = run("--db", "mysql://root@localhost/x", "articles")
+    assert bad_db.returncode == 2
+    assert bad_db.stderr.strip().startswith("error: unsupported database URL scheme 'mysql'")
+    assert len(bad_db.stderr.strip().splitlines()) == 1
+    missing = run("--db", f"sqlite:///{tmp_path / 'y.db'}", "article", "nope")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "no stored article with id 'nope'" in missing.stderr
+
+
+def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
+    res = run("--db", f"sqlite:///{tmp_path / 'z.db'}", "ingest", str(tmp_path / "missing.txt"))
+    assert res.returncode == 1
+    assert "rejected 1" in res.stdout and "no such file or directory" in res.stdout
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in ("ingest", "extract", "articles", "article", "demo", "rejected"):
+        res = run(command, "--help")
+        assert res.returncode == 0 and "Example: storyline" in res.stdout, command
+
+
+def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
+    res = run("--db", f"sqlite:///{tmp_path / 'u.db'}", "db", "upgrade")
+    assert res.returncode == 0 and "schema at revision 0001" in res.stdout
