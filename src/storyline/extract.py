@@ -35,6 +35,17 @@ _BOMS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<article|<!--)", re.IGNORECASE)
+_NON_LATIN_SINGLE_BYTE = (
+    "iso8859_5",
+    "iso8859_6",
+    "iso8859_7",
+    "iso8859_8",
+    "cp1251",
+    "cp1253",
+    "cp1255",
+    "cp1256",
+    "koi8",
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -123,9 +134,17 @@ def decode(data: bytes, *, html: bool = False) -> str:
 def _detect(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:65536]).best()
+    matches = from_bytes(data[:65536])
+    best = matches.best()
     if best is None or (b"\x00" in data[:8192] and not best.encoding.startswith("utf_")):
         raise _Reject("binary content, not text")
+    candidates = {m.encoding for m in matches}
+    if "cp1252" in candidates and not best.encoding.startswith(_NON_LATIN_SINGLE_BYTE):
+        # Short Western text is often guessed as a cousin code page; like browsers, prefer windows-1252.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     return data.decode(best.encoding, errors="replace")
 
 
@@ -156,9 +175,12 @@ def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedTe
     if not isinstance(result, Document) or not (result.text or "").strip():
         raise _Reject("no article text found in the page")
     paras = drop_boilerplate(split_paragraphs(result.text or ""))
+    title = _clean_meta(result.title)
+    if paras and title and paras[0].casefold() == title.casefold():
+        paras = paras[1:]  # the headline is metadata, not body
     return CleanedText(
         text=PARAGRAPH_SEP.join(paras),
-        title=_clean_meta(result.title),
+        title=title,
         published=_iso_date(result.date),
         url=result.url or url,
         outlet=_clean_meta(result.sitename),
