@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyline.textclean import PARAGRAPH_SEP, clean_text, drop_boilerplate, outlet_from_url, split_paragraphs
+from storyline.textclean import (
+    PARAGRAPH_SEP,
+    clean_text,
+    count_words,
+    drop_boilerplate,
+    outlet_from_url,
+    split_paragraphs,
+)
 
 BODY = [
     "Lindsay Lohan has left the Betty Ford Center and is moving to a rehab facility in Malibu.",
@@ -92,3 +99,8 @@ def test_cleaning_is_idempotent_on_its_own_output(raw: str) -> None:
     twice = clean_text(once.text)
     assert split_paragraphs(twice.text) == split_paragraphs(twice.text)
     assert clean_text(twice.text).text == twice.text
+
+
+def test_words_are_counted_in_cjk_scripts_too() -> None:
+    assert count_words("The council voted on Monday.") == 5
+    assert count_words("先日、不正に改造したiPhoneを販売した") == 9

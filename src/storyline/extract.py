@@ -21,6 +21,7 @@ from storyline.textclean import (
     PARAGRAPH_SEP,
     CleanedText,
     clean_text,
+    count_words,
     drop_boilerplate,
     outlet_from_url,
     split_paragraphs,
@@ -188,7 +189,7 @@ def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedTe
 
 
 def _finish(doc: RawDocument, cleaned: CleanedText, options: ExtractOptions) -> Article:
-    words = len(cleaned.text.split())
+    words = count_words(cleaned.text)
     if words < options.min_words:
         raise _Reject(f"not an article: {words} words of body text (minimum {options.min_words})")
     hints: Hints = doc.hints

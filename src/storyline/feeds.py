@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import feedparser
 
 from storyline.errors import FetchError
-from storyline.fetch import Fetched
-from storyline.model import Hints, RawDocument, Rejected
+from storyline.fetch import FEED_TYPES, Fetched
+from storyline.model import DocumentKind, Hints, RawDocument, Rejected
 
 if TYPE_CHECKING:
     from storyline.sources import Item, SourceContext
@@ -24,15 +24,17 @@ def iter_feed(feed: Fetched, ctx: SourceContext) -> Iterator[Item]:
     """One item per feed entry, or one Rejected when the feed cannot be parsed."""
     from storyline.sources import KnownUrl
 
-    parsed = feedparser.parse(feed.content)
+    # The feed's own URL and type let feedparser resolve relative entry links ("/news/1", "a1").
+    media = feed.media_type if feed.media_type in FEED_TYPES else "application/xml"
+    parsed = feedparser.parse(feed.content, response_headers={"content-location": feed.url, "content-type": media})
     if parsed.get("bozo") and not parsed.entries:
         reason = str(parsed.get("bozo_exception") or "not a feed").splitlines()[0]
         yield Rejected(feed.url, f"unreadable feed: {reason}", feed.url)
         return
-    for entry in parsed.entries:
+    for number, entry in enumerate(parsed.entries, 1):
         link = entry.get("link")
         if not link:
-            yield Rejected(feed.url, "feed entry without a link", entry.get("id"))
+            yield Rejected(f"{feed.url} entry {number}", "feed entry without a link", entry.get("id"))
         elif ctx.is_known(link):
             yield KnownUrl(link, link)
         else:
@@ -49,7 +51,7 @@ def _fetch_entry(entry: Any, link: str, ctx: SourceContext) -> RawDocument | Rej
         if content:
             return RawDocument(f"{link} (from feed)", link, content.encode("utf-8"), "html", hints)
         return Rejected(link, str(exc), link)
-    kind = "text" if page.media_type == "text/plain" else "html"
+    kind: DocumentKind = "text" if page.media_type == "text/plain" else "html"
     return RawDocument(link, link, page.content, kind, hints)
 
 

@@ -22,10 +22,16 @@ from storyline.errors import FetchError, OptionsError
 Resolver = Callable[[str], list[str]]
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
-FEED_TYPES = frozenset({
-    "application/rss+xml", "application/atom+xml", "application/rdf+xml",
-    "application/xml", "text/xml", "application/feed+json",
-})
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "application/feed+json",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +86,8 @@ def system_resolver(host: str) -> list[str]:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve host {host!r}: {exc.strerror}") from exc
+    except UnicodeError as exc:  # the IDNA codec refuses empty or over-long labels
+        raise FetchError(f"cannot resolve host {host!r}: not a valid host name") from exc
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -122,7 +130,7 @@ class Fetcher:
         try:
             with self._client.stream("GET", url) as response:
                 if response.is_redirect and "location" in response.headers:
-                    return urljoin(url, response.headers["location"])
+                    return _redirect_target(url, response.headers["location"])
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
                 media = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -131,6 +139,8 @@ class Fetcher:
                 body = self._read_capped(response)
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out after {self.options.timeout:g}s") from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"not a valid URL: {url!r} ({exc})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"cannot fetch: {type(exc).__name__}: {exc}") from exc
         return Fetched(url=url, content=body, media_type=media)
@@ -150,7 +160,11 @@ class Fetcher:
         return b"".join(chunks)
 
     def _check_target(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            _port = parts.port  # raises on a port that is not a number in range
+        except ValueError as exc:
+            raise FetchError(f"not a valid URL: {url!r} ({exc})") from exc
         if parts.scheme not in {"http", "https"}:
             raise FetchError(f"refused URL scheme {parts.scheme!r}: only http and https are fetched")
         if not parts.hostname:
@@ -172,3 +186,11 @@ class Fetcher:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _redirect_target(url: str, location: str) -> str:
+    """The absolute URL a redirect points to; a malformed Location is a fetch failure."""
+    try:
+        return urljoin(url, location)
+    except ValueError as exc:
+        raise FetchError(f"bad redirect to {location!r}: {exc}") from exc

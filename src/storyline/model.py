@@ -76,8 +76,10 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        """Number of whitespace-separated words in the body."""
-        return len(self.text.split())
+        """Number of words in the body (see :func:`storyline.textclean.count_words`)."""
+        from storyline.textclean import count_words
+
+        return count_words(self.text)
 
     def to_json(self, *, with_text: bool = True) -> dict[str, Any]:
         """The record as a JSON-ready dict (dates as ISO strings)."""

@@ -7,6 +7,7 @@ they are not fetched again). Nothing here raises for a bad input: the batch goes
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gzip
 import json
@@ -83,8 +84,16 @@ def expand_paths(specs: Iterable[str]) -> list[str]:
 
 
 def _walk(root: Path) -> list[Path]:
+    """Supported files under `root`; a folder that cannot be listed is returned itself.
+
+    Reading that folder later fails, so it becomes a `Rejected` instead of vanishing.
+    """
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None):
+
+    def unreadable(exc: OSError) -> None:
+        found.append(Path(exc.filename) if exc.filename else root)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith(".") and _kind_of(Path(name)) is not None:
@@ -94,8 +103,13 @@ def _walk(root: Path) -> list[Path]:
 
 def _kind_of(path: Path) -> str | None:
     name = path.name.lower().removesuffix(".gz")
-    for kind, exts in (("text", TEXT_EXTS), ("html", HTML_EXTS), ("json", JSON_EXTS),
-                       ("jsonl", JSONL_EXTS), ("warc", WARC_EXTS)):
+    for kind, exts in (
+        ("text", TEXT_EXTS),
+        ("html", HTML_EXTS),
+        ("json", JSON_EXTS),
+        ("jsonl", JSONL_EXTS),
+        ("warc", WARC_EXTS),
+    ):
         if name.endswith(exts):
             return kind
     return None
@@ -104,7 +118,10 @@ def _kind_of(path: Path) -> str | None:
 def _from_path(path: Path, ctx: SourceContext) -> Iterator[Item]:
     if path.is_dir():
         for file in _walk(path):
-            yield from _from_file(file, ctx)
+            if file.is_dir():
+                yield Rejected(str(file), f"cannot read folder: {_os_reason(_listing_error(file))}", file.name)
+            else:
+                yield from _from_file(file, ctx)
     elif not path.exists():
         yield Rejected(str(path), "no such file or directory", external_id_for_path(path))
     else:
@@ -114,7 +131,7 @@ def _from_path(path: Path, ctx: SourceContext) -> Iterator[Item]:
 def _from_file(path: Path, ctx: SourceContext) -> Iterator[Item]:
     kind = _kind_of(path) or "sniff"
     if kind == "jsonl":
-        yield from _guarded(path, lambda fh: _from_jsonl(fh, str(path), ctx))
+        yield from _guarded(path, lambda fh: _from_jsonl(_bounded_lines(fh, ctx.max_bytes), str(path), ctx))
     elif kind == "warc":
         from storyline.warc import iter_warc
 
@@ -141,8 +158,7 @@ def _from_single(path: Path, kind: str, ctx: SourceContext) -> Iterator[Item]:
         yield Rejected(str(path), f"cannot read: {_os_reason(exc)}", ext_id)
         return
     if data is None:
-        size = path.stat().st_size
-        yield Rejected(str(path), f"too large: {size / 1e6:.1f} MB, over the {ctx.max_bytes / 1e6:g} MB limit", ext_id)
+        yield Rejected(str(path), _too_large(path, ctx.max_bytes), ext_id)
     elif kind == "json":
         yield from _from_json_bytes(data, str(path), ext_id)
     else:
@@ -150,15 +166,33 @@ def _from_single(path: Path, kind: str, ctx: SourceContext) -> Iterator[Item]:
 
 
 def _read_capped(path: Path, limit: int) -> bytes | None:
-    """The file's bytes (gunzipped if needed), or None when larger than `limit`."""
-    if path.suffix.lower() == ".gz":
-        with gzip.open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    else:
-        if path.stat().st_size > limit:
-            return None
-        data = path.read_bytes()
+    """The file's bytes (gunzipped if needed), or None when larger than `limit`.
+
+    At most `limit + 1` bytes are read, whatever the file is: a pipe or a device
+    reports no size, and a small .gz can hold gigabytes.
+    """
+    gz = path.suffix.lower() == ".gz"
+    if not gz and path.stat().st_size > limit:
+        return None
+    opener: Any = gzip.open if gz else open
+    with opener(path, "rb") as fh:
+        data: bytes = fh.read(limit + 1)
     return None if len(data) > limit else data
+
+
+def _too_large(path: Path, limit: int) -> str:
+    size = path.stat().st_size
+    if path.suffix.lower() == ".gz" or not size:
+        return f"too large: over the {limit / 1e6:g} MB limit (uncompressed)"
+    return f"too large: {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit"
+
+
+def _listing_error(folder: Path) -> OSError:
+    try:
+        os.listdir(folder)
+    except OSError as exc:
+        return exc
+    return OSError(0, "cannot be listed")
 
 
 def _sniff(data: bytes) -> DocumentKind:
@@ -196,10 +230,15 @@ def record_to_document(record: Any, source: str, fallback_id: str) -> RawDocumen
 
 def _from_json_bytes(data: bytes, source: str, ext_id: str) -> Iterator[Item]:
     try:
-        value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = _parse_json(data)
+    except ValueError as exc:
         yield Rejected(source, f"invalid JSON: {exc}", ext_id)
         return
+    yield from _from_json_value(value, source, ext_id)
+
+
+def _from_json_value(value: Any, source: str, ext_id: str) -> Iterator[Item]:
+    """One item per record: a JSON array holds many, anything else is one."""
     if isinstance(value, list):
         for i, record in enumerate(value, 1):
             yield record_to_document(record, f"{source}[{i}]", f"{ext_id}:{i}")
@@ -207,21 +246,45 @@ def _from_json_bytes(data: bytes, source: str, ext_id: str) -> Iterator[Item]:
         yield record_to_document(value, source, ext_id)
 
 
-def _from_jsonl(lines: Iterable[bytes], source: str, ctx: SourceContext) -> Iterator[Item]:
+def _parse_json(data: bytes) -> Any:
+    """Parse JSON bytes (UTF-8, BOM allowed).
+
+    Raises:
+        ValueError: not valid JSON, not UTF-8, an integer too long to convert, or nesting too deep.
+    """
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
+def _from_jsonl(lines: Iterable[bytes | None], source: str, ctx: SourceContext) -> Iterator[Item]:
+    """One item per non-blank line; a None line stands for one longer than the size cap."""
     stem = external_id_for_path(Path(source))
     for lineno, line in enumerate(lines, 1):
+        where, ext_id = f"{source}:{lineno}", f"{stem}:{lineno}"
+        if line is None:
+            yield Rejected(where, f"line {lineno}: too large: over the {ctx.max_bytes / 1e6:g} MB limit", ext_id)
+            continue
         if not line.strip():
             continue
-        where = f"{source}:{lineno}"
-        if len(line) > ctx.max_bytes:
-            yield Rejected(where, f"line {lineno}: too large ({len(line) / 1e6:.1f} MB)", f"{stem}:{lineno}")
-            continue
         try:
-            record = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            yield Rejected(where, f"line {lineno}: invalid JSON: {exc}", f"{stem}:{lineno}")
+            record = _parse_json(line)
+        except ValueError as exc:
+            yield Rejected(where, f"line {lineno}: invalid JSON: {exc}", ext_id)
             continue
-        yield record_to_document(record, where, f"{stem}:{lineno}")
+        yield record_to_document(record, where, ext_id)
+
+
+def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The stream's lines, each read with at most `limit + 1` bytes in memory; None for a longer line."""
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := stream.readline(limit + 1)) and not rest.endswith(b"\n"):
+            pass  # skip the remainder of the over-long line without keeping it
+        yield None
 
 
 def parse_published(value: Any) -> dt.date | None:
@@ -242,7 +305,10 @@ def parse_published(value: Any) -> dt.date | None:
 
 def _str_or_none(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an integer longer than Python's int-to-str digit limit
+            return None
     return value.strip() or None if isinstance(value, str) else None
 
 
@@ -257,8 +323,17 @@ def _from_stdin(ctx: SourceContext) -> Iterator[Item]:
     if len(data) > ctx.max_bytes:
         yield Rejected("<stdin>", f"too large: over the {ctx.max_bytes / 1e6:g} MB limit", "stdin")
         return
-    if data.lstrip()[:1] == b"{":
-        yield from _from_jsonl(data.splitlines(), "<stdin>", ctx)
+    start = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    if start in (b"{", b"["):
+        try:
+            value = _parse_json(data)
+        except ValueError:
+            value = None  # not one JSON document: read it as JSON lines
+        if isinstance(value, (dict, list)):
+            yield from _from_json_value(value, "<stdin>", "stdin")
+            return
+    if start == b"{":
+        yield from _from_jsonl(data.removeprefix(codecs.BOM_UTF8).splitlines(), "<stdin>", ctx)
     else:
         yield RawDocument("<stdin>", "stdin", data, _sniff(data))
 

@@ -83,6 +83,17 @@ class CleanedText:
     outlet: str | None = None
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def count_words(text: str) -> int:
+    """Words in `text`; Chinese, Japanese and Korean script counts one word per two characters."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return len(_CJK.sub(" ", text).split()) + (cjk + 1) // 2
+
+
 def split_paragraphs(raw: str) -> list[str]:
     """Non-empty lines with runs of spaces collapsed; each line is one paragraph."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")

@@ -195,9 +195,7 @@ class SqlStore:
         if external_id.isdigit():
             cond = sa.or_(cond, articles.c.id == int(external_id))
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(articles).where(cond).order_by(articles.c.external_id != external_id)
-            ).first()
+            row = conn.execute(sa.select(articles).where(cond).order_by(articles.c.external_id != external_id)).first()
         if row is None:
             raise NotFoundError(f"no stored article with id {external_id!r}")
         return _row_to_article(row)
