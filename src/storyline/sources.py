@@ -29,6 +29,7 @@ JSONL_EXTS = (".jsonl", ".ndjson")
 WARC_EXTS = (".warc",)
 ALL_EXTS = TEXT_EXTS + HTML_EXTS + JSON_EXTS + JSONL_EXTS + WARC_EXTS
 _STRIP_EXTS = (*ALL_EXTS, ".gz")
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +177,22 @@ def _read_capped(path: Path, limit: int) -> bytes | None:
         return None
     opener: Any = gzip.open if gz else open
     with opener(path, "rb") as fh:
-        data: bytes = fh.read(limit + 1)
-    return None if len(data) > limit else data
+        return read_at_most(fh, limit)
+
+
+def read_at_most(stream: IO[bytes], limit: int) -> bytes | None:
+    """All of `stream`, or None as soon as it proves longer than `limit` bytes.
+
+    Reads in chunks: `stream.read(limit + 1)` would allocate `limit` bytes up front for every input.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(min(_CHUNK, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
+    return b"".join(chunks)
 
 
 def _too_large(path: Path, limit: int) -> str:
@@ -319,8 +334,8 @@ def _from_stdin(ctx: SourceContext) -> Iterator[Item]:
     if ctx.stdin is None:
         yield Rejected("<stdin>", "no standard input available", "stdin")
         return
-    data = ctx.stdin.read(ctx.max_bytes + 1)
-    if len(data) > ctx.max_bytes:
+    data = read_at_most(ctx.stdin, ctx.max_bytes)
+    if data is None:
         yield Rejected("<stdin>", f"too large: over the {ctx.max_bytes / 1e6:g} MB limit", "stdin")
         return
     start = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]

@@ -9,19 +9,44 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from storyline.model import Hints, RawDocument, Rejected
+from storyline.sources import read_at_most
 
 _TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
 
 
 def iter_warc(stream: IO[bytes], source: str, max_bytes: int) -> Iterator[RawDocument | Rejected]:
-    """Documents from the response and resource records of a WARC stream (gzipped or not)."""
+    """Documents from the response and resource records of a WARC stream (gzipped or not).
+
+    A stream with no WARC records (empty, plain text that warcio would read as ARC, a
+    broken gzip member) or a malformed record becomes one `Rejected`; the documents
+    read before a malformed record are kept.
+    """
+    records = 0
     try:
         for record in ArchiveIterator(stream):
+            if getattr(record, "format", "warc") != "warc" or not getattr(record, "rec_type", None):
+                # warcio reads a text line as an ARC header, and a cut-off stream as an empty record
+                problem = "not a WARC file" if records == 0 else f"record {records + 1} has no WARC-Type"
+                yield Rejected(source, f"unreadable WARC: {problem}", None)
+                return
+            records += 1
             item = _record(record, source, max_bytes)
             if item is not None:
                 yield item
     except ArchiveLoadFailed as exc:
-        yield Rejected(source, f"unreadable WARC: {str(exc).splitlines()[0]}", None)
+        yield Rejected(source, f"unreadable WARC: {_first_line(exc)}", None)
+        return
+    except Exception as exc:  # warcio raises many types (AttributeError, ValueError, ...) on broken records
+        why = f"{type(exc).__name__}: {_first_line(exc)}"
+        yield Rejected(source, f"unreadable WARC: malformed record {records + 1} ({why})", None)
+        return
+    if not records:
+        yield Rejected(source, "unreadable WARC: no records found", None)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _record(record: object, source: str, max_bytes: int) -> RawDocument | Rejected | None:
@@ -41,7 +66,7 @@ def _record(record: object, source: str, max_bytes: int) -> RawDocument | Reject
     kind = _TYPES.get(media)
     if kind is None:
         return None  # images, scripts, styles: not articles, not worth a rejection each
-    data = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
-    if len(data) > max_bytes:
+    data = read_at_most(record.content_stream(), max_bytes)  # type: ignore[attr-defined]
+    if data is None:
         return Rejected(f"{source} {uri}", f"too large: over the {max_bytes / 1e6:g} MB limit", uri)
     return RawDocument(f"{source} {uri}", uri, data, "html" if kind == "html" else "text", Hints(url=uri))
