@@ -119,3 +119,16 @@ def test_extraction_page_from_the_benchmark(shared_dir: Path) -> None:
     path = sorted((shared_dir / "eval" / "extraction" / "html").glob("*.html.gz"))[0]
     art = extract(RawDocument(str(path), path.name, gzip.decompress(path.read_bytes()), "html"))
     assert isinstance(art, Article) and art.word_count > 100
+
+
+def test_a_list_that_is_not_links_stays_an_article() -> None:
+    """A race calendar is short lines without sentences, but not a menu: keep it."""
+    rows = "".join(f"<p>Round {i}: {i + 3} March, Interlagos circuit, Sao Paulo</p>" for i in range(1, 13))
+    art = extract(html_doc(page(rows)), ExtractOptions(min_words=20))
+    assert isinstance(art, Article) and "Round 12" in art.text
+
+
+def test_a_list_of_links_is_not_an_article() -> None:
+    links = "".join(f"<li><a href='/a{i}'>Headline {i} about events in the region today</a></li>" for i in range(12))
+    result = extract(html_doc(page(f"<ul>{links}</ul>")))
+    assert isinstance(result, Rejected) and "list of links" in result.reason

@@ -139,7 +139,7 @@ def ingest_cmd(
     allow_private: AllowPrivate = False,
     timeout: Timeout = 20.0,
     workers: Workers = 1,
-    favor: Favor = "balanced",
+    favor: Favor = "recall",
 ) -> None:
     """Read articles from files, folders, URLs, feeds or stdin and store each once.
 
@@ -152,6 +152,7 @@ def ingest_cmd(
         report = ingest(specs, store, options, stdin=sys.stdin.buffer, on_outcome=lambda _o: progress.advance(task))
     _show_report(report, fmt)
     if not report.readable:
+        sys.stderr.write(f"error: nothing could be read ({report.count('rejected')} inputs rejected)\n")
         raise typer.Exit(1)
 
 
@@ -180,7 +181,7 @@ def extract_cmd(
     allow_private: AllowPrivate = False,
     timeout: Timeout = 20.0,
     workers: Workers = 1,
-    favor: Favor = "balanced",
+    favor: Favor = "recall",
 ) -> None:
     """Extract clean article text and metadata without storing anything.
 
@@ -199,6 +200,7 @@ def extract_cmd(
             extracted += "rejected" not in row
             _print_jsonl([row])
     if not extracted:
+        sys.stderr.write("error: nothing could be read: no input was an article\n")
         raise typer.Exit(1)
 
 

@@ -48,6 +48,9 @@ _NON_LATIN_SINGLE_BYTE = (
     "koi8",
 )
 _WORD = re.compile(r"\w+")
+_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"”’)\]]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -182,6 +185,8 @@ def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedTe
     title = _clean_meta(result.title)
     if len(paras) > 1 and title and _is_headline_of(paras[0], title):
         paras = paras[1:]  # the headline is metadata, not body
+    if _is_link_list(paras, html):
+        raise _Reject("not an article: only short lines without sentences (navigation or a list of links)")
     return CleanedText(
         text=PARAGRAPH_SEP.join(paras),
         title=title,
@@ -189,6 +194,19 @@ def _from_html(html: str, url: str | None, options: ExtractOptions) -> CleanedTe
         url=result.url or url,
         outlet=_clean_meta(result.sitename),
     )
+
+
+def _is_link_list(paras: list[str], html: str) -> bool:
+    """True for a body made of link texts without sentences: a front page, a section index, a menu.
+
+    Lists that are not links (a race calendar, a table of results) stay articles.
+    """
+    if sum(1 for p in paras if _SENTENCE_END.search(p)) >= 2:
+        return False
+    anchors = {" ".join(_TAG.sub(" ", m).split()) for m in _ANCHOR.findall(html)}
+    words = [len(p.split()) for p in paras]
+    linked = sum(n for n, p in zip(words, paras, strict=True) if p in anchors)
+    return linked >= 0.6 * max(1, sum(words))
 
 
 def _is_headline_of(para: str, title: str) -> bool:

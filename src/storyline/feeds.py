@@ -31,6 +31,9 @@ def iter_feed(feed: Fetched, ctx: SourceContext) -> Iterator[Item]:
         reason = str(parsed.get("bozo_exception") or "not a feed").splitlines()[0]
         yield Rejected(feed.url, f"unreadable feed: {reason}", feed.url)
         return
+    if not parsed.entries:
+        yield Rejected(feed.url, "feed has no entries", feed.url)
+        return
     for number, entry in enumerate(parsed.entries, 1):
         link = entry.get("link")
         if not link:

@@ -196,9 +196,11 @@ def read_at_most(stream: IO[bytes], limit: int) -> bytes | None:
 
 
 def _too_large(path: Path, limit: int) -> str:
-    size = path.stat().st_size
-    if path.suffix.lower() == ".gz" or not size:
+    if path.suffix.lower() == ".gz":
         return f"too large: over the {limit / 1e6:g} MB limit (uncompressed)"
+    size = path.stat().st_size
+    if not size:  # a pipe or a device has no size to report
+        return f"too large: over the {limit / 1e6:g} MB limit"
     return f"too large: {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit"
 
 
@@ -254,7 +256,9 @@ def _from_json_bytes(data: bytes, source: str, ext_id: str) -> Iterator[Item]:
 
 def _from_json_value(value: Any, source: str, ext_id: str) -> Iterator[Item]:
     """One item per record: a JSON array holds many, anything else is one."""
-    if isinstance(value, list):
+    if value == []:
+        yield Rejected(source, "empty JSON array: no records", ext_id)
+    elif isinstance(value, list):
         for i, record in enumerate(value, 1):
             yield record_to_document(record, f"{source}[{i}]", f"{ext_id}:{i}")
     else:

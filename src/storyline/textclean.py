@@ -41,7 +41,8 @@ _BOILERPLATE = re.compile(
       | continue\ reading\b.{{0,40}}
       | advertisement | sponsored(?:\ content)?
       | (?:this\ site\ is\ )?protected\ by\ recaptcha\b.*
-      | (?:we|this\ (?:web)?site|our\ (?:web)?site)\ uses?\ cookies\b.* | accept(?:\ all)?\ cookies.* | cookie\ (?:policy|settings|preferences).*
+      | (?:we|this\ (?:web)?site|our\ (?:web)?site)\ uses?\ cookies\b.*
+      | accept(?:\ all)?\ cookies.* | cookie\ (?:policy|settings|preferences).*
       | sign\ up\ for\b.{{0,80}}\bnewsletter\b.* | subscribe\ (?:to|for)\b.{{0,80}}
       | not\ ready\ to\ support\ today\?? | remind\ me\ later\.?
       | (?:all\ rights\ reserved|©|copyright\ ©?).{{0,80}}

@@ -220,13 +220,16 @@ class SqlStore:
                 yield Rejected(source=row.source, reason=row.reason, external_id=row.external_id)
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """The subset of `urls` already stored."""
+        """The subset of `urls` already stored, as an article's URL or as its id (URL inputs use the
+        requested URL as id, while `url` holds the URL after redirects)."""
         wanted = list(dict.fromkeys(urls))
         found: set[str] = set()
         with self.engine.connect() as conn:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
-                found.update(conn.execute(sa.select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
+                by_url = sa.select(articles.c.url).where(articles.c.url.in_(chunk))
+                by_id = sa.select(articles.c.external_id).where(articles.c.external_id.in_(chunk))
+                found.update(conn.execute(by_url.union(by_id)).scalars())
         return found
 
     def close(self) -> None:
