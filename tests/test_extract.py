@@ -127,8 +127,3 @@ def test_a_list_that_is_not_links_stays_an_article() -> None:
     art = extract(html_doc(page(rows)), ExtractOptions(min_words=20))
     assert isinstance(art, Article) and "Round 12" in art.text
 
-
-def test_a_list_of_links_is_not_an_article() -> None:
-    links = "".join(f"<li><a href='/a{i}'>Headline {i} about events in the region today</a></li>" for i in range(12))
-    result = extract(html_doc(page(f"<ul>{links}</ul>")))
-    assert isinstance(result, Rejected) and "list of links" in result.reason
