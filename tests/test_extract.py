@@ -126,4 +126,3 @@ def test_a_list_that_is_not_links_stays_an_article() -> None:
     rows = "".join(f"<p>Round {i}: {i + 3} March, Interlagos circuit, Sao Paulo</p>" for i in range(1, 13))
     art = extract(html_doc(page(rows)), ExtractOptions(min_words=20))
     assert isinstance(art, Article) and "Round 12" in art.text
-

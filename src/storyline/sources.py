@@ -317,7 +317,7 @@ def parse_published(value: Any) -> dt.date | None:
     from dateutil import parser as date_parser
 
     try:
-        return date_parser.parse(value, fuzzy=True).date()
+        return date_parser.parse(value, fuzzy=True, ignoretz=True).date()
     except (ValueError, OverflowError):
         return None
 
