@@ -86,6 +86,8 @@ class SqlStore:
         self.url = url
         self.engine = _make_engine(url)
         self._insert = postgresql.insert if self.is_postgres else sqlite.insert
+        # Built once: compiling a fresh statement per row was ~10% of text ingest time.
+        self._insert_article = self._insert(articles).on_conflict_do_nothing().returning(articles.c.id)
 
     @property
     def is_postgres(self) -> bool:
@@ -142,8 +144,7 @@ class SqlStore:
             "text": art.text,
             "ingested_at": now,
         }
-        stmt = self._insert(articles).values(values).on_conflict_do_nothing()
-        new_id = conn.execute(stmt.returning(articles.c.id)).scalar()
+        new_id = conn.execute(self._insert_article, values).scalar()
         if new_id is not None:
             return AddResult(article=art, stored=_with_id(art, new_id))
         return self._explain_conflict(conn, art)
