@@ -147,8 +147,9 @@ def ingest_cmd(
     """
     specs = expand_paths(sources)
     options = _options(min_words, max_bytes, allow_private, timeout, workers, favor)
-    with _store(ctx) as store, _progress(_total(specs)) as progress:
-        task = progress.add_task("ingesting", total=_total(specs))
+    total = _total(specs)
+    with _store(ctx) as store, _progress(total) as progress:
+        task = progress.add_task("ingesting", total=total)
         report = ingest(specs, store, options, stdin=sys.stdin.buffer, on_outcome=lambda _o: progress.advance(task))
     _show_report(report, fmt)
     if not report.readable:

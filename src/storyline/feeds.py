@@ -14,7 +14,7 @@ import feedparser
 
 from storyline.errors import FetchError
 from storyline.fetch import FEED_TYPES, Fetched
-from storyline.model import DocumentKind, Hints, RawDocument, Rejected
+from storyline.model import Hints, RawDocument, Rejected
 
 if TYPE_CHECKING:
     from storyline.sources import Item, SourceContext
@@ -54,8 +54,7 @@ def _fetch_entry(entry: Any, link: str, ctx: SourceContext) -> RawDocument | Rej
         if content:
             return RawDocument(f"{link} (from feed)", link, content.encode("utf-8"), "html", hints)
         return Rejected(link, str(exc), link)
-    kind: DocumentKind = "text" if page.media_type == "text/plain" else "html"
-    return RawDocument(link, link, page.content, kind, hints)
+    return RawDocument(link, link, page.content, page.kind, hints)
 
 
 def _entry_content(entry: Any) -> str | None:

@@ -18,6 +18,7 @@ import httpx
 
 from storyline import __version__
 from storyline.errors import FetchError, OptionsError
+from storyline.model import DocumentKind
 
 Resolver = Callable[[str], list[str]]
 
@@ -70,6 +71,11 @@ class Fetched:
     media_type: str
 
     @property
+    def kind(self) -> DocumentKind:
+        """How extraction should read the body: plain text or HTML."""
+        return "text" if self.media_type == "text/plain" else "html"
+
+    @property
     def is_feed(self) -> bool:
         """True for RSS/Atom (by media type, or by sniffing an XML body)."""
         if self.media_type in FEED_TYPES - {"application/xml", "text/xml"}:
@@ -78,6 +84,11 @@ class Fetched:
         return (self.media_type in FEED_TYPES or head.startswith(b"<?xml")) and (
             b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
         )
+
+
+def media_type(content_type: str | None) -> str:
+    """The bare, lower-case media type of a Content-Type header ("" when absent)."""
+    return (content_type or "").split(";")[0].strip().lower()
 
 
 def system_resolver(host: str) -> list[str]:
@@ -133,7 +144,7 @@ class Fetcher:
                     return _redirect_target(url, response.headers["location"])
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
-                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                media = media_type(response.headers.get("content-type"))
                 if media and media not in accept:
                     raise FetchError(f"unsupported content type {media!r}")
                 body = self._read_capped(response)

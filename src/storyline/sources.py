@@ -377,5 +377,4 @@ def _from_url(url: str, ctx: SourceContext) -> Iterator[Item]:
 
         yield from iter_feed(page, ctx)
         return
-    kind: DocumentKind = "text" if page.media_type == "text/plain" else "html"
-    yield RawDocument(url, url, page.content, kind, Hints(url=page.url))
+    yield RawDocument(url, url, page.content, page.kind, Hints(url=page.url))

@@ -8,6 +8,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from storyline.fetch import media_type
 from storyline.model import Hints, RawDocument, Rejected
 from storyline.sources import read_at_most
 
@@ -60,9 +61,9 @@ def _record(record: object, source: str, max_bytes: int) -> RawDocument | Reject
         status = http.get_statuscode() or "?"
         if not status.startswith("2"):
             return Rejected(f"{source} {uri}", f"HTTP {status}", uri)
-        media = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+        media = media_type(http.get_header("Content-Type"))
     else:
-        media = (headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+        media = media_type(headers.get_header("Content-Type"))
     kind = _TYPES.get(media)
     if kind is None:
         return None  # images, scripts, styles: not articles, not worth a rejection each
