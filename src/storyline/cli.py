@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import logging
 import sys
@@ -21,10 +23,11 @@ from rich.table import Table
 from storyline.errors import StorylineError
 from storyline.extract import ExtractOptions
 from storyline.fetch import FetchOptions
-from storyline.model import Article, IngestReport
+from storyline.model import Article, IngestReport, Story
 from storyline.pipeline import IngestOptions, extract_documents, ingest
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
+from storyline.stories import StoryBuilder, recluster, similar_articles
 
 app = typer.Typer(
     name="storyline",
@@ -55,7 +58,8 @@ class _State:
 
 
 Sources = Annotated[list[str], typer.Argument(help="Files, folders, URLs, feeds, or - for stdin.")]
-MinWords = Annotated[int, typer.Option(help="Reject bodies shorter than this many words.")]
+MinWords = Annotated[int, typer.Option(help="Reject web pages whose body is shorter than this many words.")]
+MinTextWords = Annotated[int, typer.Option(help="Reject plain-text articles shorter than this many words.")]
 MaxBytes = Annotated[int, typer.Option(help="Reject inputs larger than this many bytes.")]
 AllowPrivate = Annotated[bool, typer.Option(help="Allow fetching from private and loopback addresses.")]
 Timeout = Annotated[float, typer.Option(help="HTTP timeout in seconds.")]
@@ -82,10 +86,16 @@ def _main(
 
 
 def _options(
-    min_words: int, max_bytes: int, allow_private: bool, timeout: float, workers: int, favor: str
+    min_words: int,
+    max_bytes: int,
+    allow_private: bool,
+    timeout: float,
+    workers: int,
+    favor: str,
+    min_text_words: int = 5,
 ) -> IngestOptions:
     return IngestOptions(
-        extract=ExtractOptions(min_words=min_words, max_bytes=max_bytes, favor=favor),
+        extract=ExtractOptions(min_words=min_words, min_text_words=min_text_words, max_bytes=max_bytes, favor=favor),
         fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private),
         workers=workers,
     )
@@ -135,23 +145,36 @@ def ingest_cmd(
     sources: Sources,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
     min_words: MinWords = 40,
+    min_text_words: MinTextWords = 5,
     max_bytes: MaxBytes = 10_000_000,
     allow_private: AllowPrivate = False,
     timeout: Timeout = 20.0,
     workers: Workers = 1,
     favor: Favor = "recall",
+    stories: Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")] = True,
 ) -> None:
-    """Read articles from files, folders, URLs, feeds or stdin and store each once.
+    """Read articles from files, folders, URLs, feeds or stdin, store each once, and group them into stories.
 
     Example: storyline --db sqlite:///news.db ingest examples/seeds https://example.org/feed.xml
     """
     specs = expand_paths(sources)
-    options = _options(min_words, max_bytes, allow_private, timeout, workers, favor)
+    options = _options(min_words, max_bytes, allow_private, timeout, workers, favor, min_text_words)
     total = _total(specs)
     with _store(ctx) as store, _progress(total) as progress:
         task = progress.add_task("ingesting", total=total)
-        report = ingest(specs, store, options, stdin=sys.stdin.buffer, on_outcome=lambda _o: progress.advance(task))
+        builder = StoryBuilder(store) if stories else None
+        report = ingest(
+            specs,
+            store,
+            options,
+            stdin=sys.stdin.buffer,
+            on_outcome=lambda _o: progress.advance(task),
+            after_batch=builder.update if builder else None,
+        )
     _show_report(report, fmt)
+    if builder and fmt is Fmt.table:
+        grouped, touched = len(builder.assignments), len(builder.touched)
+        out.print(f"stories: {grouped} articles grouped, {touched} stories new or updated")
     if not report.readable:
         sys.stderr.write(f"error: nothing could be read ({report.count('rejected')} inputs rejected)\n")
         raise typer.Exit(1)
@@ -310,10 +333,126 @@ def demo_cmd(
         raise StorylineError("cannot find examples/seeds: run from the repository or pass a folder")
     out.print(f"Storyline demo: ingesting {escape(str(folder))} into {escape(resolve_db_url(ctx.obj.db))}")
     with _store(ctx) as store:
-        report = ingest(expand_paths([str(folder)]), store)
+        report = ingest(expand_paths([str(folder)]), store, after_batch=StoryBuilder(store).update)
         arts = list(store.iter_articles())
+        found = store.list_stories()
     _show_report(report, Fmt.table)
     out.print(_articles_table(arts))
+    out.print(_stories_table(found))
+
+
+@app.command("stories")
+def stories_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or jsonl.")] = Fmt.table,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many stories.")] = None,
+    offset: Annotated[int, typer.Option(help="Skip this many stories first.")] = 0,
+) -> None:
+    """List stories (one real-world event each), most recently active first, with their articles.
+
+    Example: storyline stories --format json
+    """
+    with _store(ctx) as store:
+        found = store.list_stories(limit=limit, offset=offset)
+    if fmt is Fmt.json:
+        _print_json([s.to_json() for s in found])
+    elif fmt is Fmt.jsonl:
+        _print_jsonl(s.to_json() for s in found)
+    else:
+        out.print(_stories_table(found))
+
+
+def _stories_table(found: list[Story]) -> Table:
+    table = Table()
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("articles", justify="right", no_wrap=True)
+    table.add_column("first", no_wrap=True)
+    table.add_column("last", no_wrap=True)
+    table.add_column("outlets", overflow="ellipsis", max_width=30, no_wrap=True)
+    table.add_column("headline", overflow="ellipsis", max_width=70, no_wrap=True)
+    for s in found:
+        table.add_row(
+            str(s.id),
+            str(s.article_count),
+            _day(s.first_seen),
+            _day(s.last_seen),
+            escape(", ".join(s.outlets) or "–"),
+            escape(s.headline),
+        )
+    return table
+
+
+def _day(value: dt.date | None) -> str:
+    return value.isoformat() if value else "–"
+
+
+@app.command("story")
+def story_cmd(
+    ctx: typer.Context,
+    story_id: Annotated[int, typer.Argument(metavar="ID", help="Story id (from `storyline stories`).")],
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+) -> None:
+    """Show one story: its headline, time span, outlets, names and articles.
+
+    Example: storyline story 1 --format json
+    """
+    with _store(ctx) as store:
+        story = store.get_story(story_id)
+    if fmt is not Fmt.table:
+        _print_json(story.to_json())
+        return
+    out.print(f"[bold]story {story.id}[/bold]: {escape(story.headline)}")
+    out.print(f"{story.article_count} articles · {_day(story.first_seen)} – {_day(story.last_seen)}")
+    out.print(f"outlets: {escape(', '.join(story.outlets) or '–')}")
+    out.print(f"about: {escape(', '.join(story.names) or '–')}")
+    table = Table("id", "outlet", "published", "title")
+    for a in story.articles:
+        table.add_row(escape(a.external_id), escape(a.outlet or "–"), _day(a.published), escape(a.title or "–"))
+    out.print(table)
+
+
+@app.command("similar")
+def similar_cmd(
+    ctx: typer.Context,
+    article_id: Annotated[str, typer.Argument(metavar="ARTICLE_ID", help="External id (or row number).")],
+    limit: Annotated[int, typer.Option(help="How many neighbours to show.")] = 10,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+) -> None:
+    """Show the stored articles nearest to one article, with similarity and same-event scores.
+
+    Example: storyline similar 001_5ca4497752f730ed --limit 5
+    """
+    with _store(ctx) as store:
+        article = store.get_article(article_id)
+        found = similar_articles(store, article, limit=limit)
+    if fmt is not Fmt.table:
+        _print_json([dataclasses.asdict(s) for s in found])
+        return
+    table = Table("id", "cosine", "same event", "same story", "outlet", "title")
+    for s in found:
+        table.add_row(
+            escape(s.external_id),
+            f"{s.cosine:.3f}",
+            f"{s.score:.3f}",
+            "yes" if s.same_story else "no",
+            escape(s.outlet or "–"),
+            escape(s.title or "–"),
+        )
+    out.print(table)
+
+
+@app.command("recluster")
+def recluster_cmd(ctx: typer.Context) -> None:
+    """Group every stored article into stories again, from scratch, with the same algorithm.
+
+    Stories that come out with mostly the same articles keep their ids.
+
+    Example: storyline recluster
+    """
+    with _store(ctx) as store:
+        before = store.count_stories()
+        update = recluster(store)
+    out.print(f"{update.analysed} articles in {update.stories_touched} stories (before: {before})")
 
 
 @db_app.command("upgrade")

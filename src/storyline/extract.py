@@ -22,6 +22,7 @@ from storyline.textclean import (
     CleanedText,
     clean_text,
     count_words,
+    date_from_url,
     drop_boilerplate,
     outlet_from_url,
     split_paragraphs,
@@ -59,7 +60,10 @@ class ExtractOptions:
     """How extraction treats its input.
 
     Attributes:
-        min_words: bodies shorter than this are rejected as "not an article".
+        min_words: web pages whose body is shorter than this are rejected as "not an article" (a short
+            body in HTML is usually an error page, a teaser or a menu).
+        min_text_words: the same floor for plain text (files, JSON records): text handed over as an
+            article is taken as one unless it is nearly empty; short wire briefs are real articles.
         max_bytes: inputs larger than this are rejected before parsing.
         favor: trafilatura's trade-off: "recall" (default, best F1 on the extraction benchmark),
             "balanced" or "precision".
@@ -67,6 +71,7 @@ class ExtractOptions:
     """
 
     min_words: int = 40
+    min_text_words: int = 5
     max_bytes: int = 10_000_000
     favor: str = "recall"
     detect_language: bool = True
@@ -74,6 +79,8 @@ class ExtractOptions:
     def __post_init__(self) -> None:
         if self.min_words < 1:
             raise OptionsError(f"min_words must be at least 1 (got {self.min_words})")
+        if self.min_text_words < 1:
+            raise OptionsError(f"min_text_words must be at least 1 (got {self.min_text_words})")
         if self.max_bytes < 1024:
             raise OptionsError(f"max_bytes must be at least 1024 (got {self.max_bytes})")
         if self.favor not in {"balanced", "precision", "recall"}:
@@ -221,8 +228,9 @@ def _is_headline_of(para: str, title: str) -> bool:
 
 def _finish(doc: RawDocument, cleaned: CleanedText, options: ExtractOptions) -> Article:
     words = count_words(cleaned.text)
-    if words < options.min_words:
-        raise _Reject(f"not an article: {words} words of body text (minimum {options.min_words})")
+    floor = options.min_words if doc.kind == "html" else options.min_text_words
+    if words < floor:
+        raise _Reject(f"not an article: {words} words of body text (minimum {floor})")
     hints: Hints = doc.hints
     url = hints.url or cleaned.url
     return Article(
@@ -231,7 +239,7 @@ def _finish(doc: RawDocument, cleaned: CleanedText, options: ExtractOptions) -> 
         content_hash=content_hash(cleaned.text),
         source=doc.source,
         title=hints.title or cleaned.title,
-        published=hints.published or cleaned.published,
+        published=hints.published or cleaned.published or date_from_url(url),
         outlet=hints.outlet or cleaned.outlet or outlet_from_url(url),
         url=url,
         language=detect_language(cleaned.text) if options.detect_language else None,

@@ -98,6 +98,69 @@ class Article:
         return data
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """One article of a story, as listed with it (the text stays in the article)."""
+
+    id: int
+    external_id: str
+    outlet: str | None
+    published: dt.date | None
+    title: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "external_id": self.external_id,
+            "outlet": self.outlet,
+            "published": _iso(self.published),
+            "title": self.title,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One real-world event and the stored articles that report it.
+
+    Attributes:
+        id: stable id; a story keeps it while articles join it.
+        headline: the title of its most central article (or the first words of its earliest one).
+        first_seen: the earliest publication date among its articles (None when none is dated).
+        last_seen: the latest publication date.
+        article_count: number of articles.
+        outlets: distinct outlets, most frequent first.
+        names: the people, organisations and places it is most about.
+        articles: its articles, earliest first (may be empty when only the summary was loaded).
+    """
+
+    id: int
+    headline: str
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+    article_count: int
+    outlets: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    articles: tuple[StoryArticle, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "headline": self.headline,
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+            "article_count": self.article_count,
+            "outlets": list(self.outlets),
+            "names": list(self.names),
+            "articles": [a.to_json() for a in self.articles],
+        }
+
+
 IngestStatus = Literal["stored", "already stored", "rejected"]
 
 

@@ -102,8 +102,12 @@ def ingest(
     fetcher: Fetcher | None = None,
     stdin: IO[bytes] | None = None,
     on_outcome: OnOutcome | None = None,
+    after_batch: Callable[[], object] | None = None,
 ) -> IngestReport:
     """Read, extract and store every source; each batch is committed atomically.
+
+    `after_batch` runs after each stored batch (the CLI clusters the new articles there, so
+    stories grow while a long ingest runs).
 
     Returns:
         One outcome per input (stored / already stored / rejected) and the counts.
@@ -121,6 +125,8 @@ def ingest(
             if on_outcome:
                 on_outcome(outcome)
         batch.clear()
+        if after_batch:
+            after_batch()
 
     for item in extract_documents(specs, options, fetcher=fetcher, stdin=stdin, is_known=is_known):
         batch.append(item)

@@ -9,6 +9,7 @@ the rest, returning paragraphs joined by a blank line (the canonical text form).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -25,6 +26,20 @@ _DATE_LINE = re.compile(
     r"^(?:first published|published|posted|updated|last updated|date)\s*(?:on)?\s*:?\s*(.{6,60})$",
     re.IGNORECASE,
 )
+_CALENDAR_WORDS = frozenset(
+    [
+        *(m.lower() for m in calendar.month_name[1:]),
+        *(m.lower() for m in calendar.month_abbr[1:]),
+        *(d.lower() for d in calendar.day_name),
+        *(d.lower() for d in calendar.day_abbr),
+        *("sept", "tues", "thur", "thurs"),
+    ]
+)
+_ZONES = frozenset(
+    {"am", "pm", "a", "m", "p", "et", "est", "edt", "ct", "cst", "cdt", "mt", "mst", "mdt", "pt", "pst", "pdt"}
+    | {"gmt", "utc", "bst", "cet", "cest", "ist", "jst", "hkt", "sgt", "aest", "aedt"}
+)
+_DATE_WORDS = frozenset(["at", "on", "last", "updated", "published", "posted"])
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^(?:source|via)\s*:\s*(.{2,50})$", re.IGNORECASE)
 _SUPPORT_LINE = re.compile(r"^(?:support|donate to)\s+(.{2,50}?)\s*!?$", re.IGNORECASE)
@@ -191,6 +206,9 @@ def _take_header_line(para: str, meta: _Header) -> str:
     if (m := _DATE_LINE.match(para)) and (when := _parse_date(m.group(1))):
         meta.published = meta.published or when
         return ""
+    if _is_bare_date(para) and (when := _parse_date(para)):
+        meta.published = meta.published or when
+        return ""
     if _URL_LINE.match(para) and (url := _join_url(para)):
         meta.url = meta.url or url
         return ""
@@ -201,6 +219,20 @@ def _take_header_line(para: str, meta: _Header) -> str:
         meta.outlet = meta.outlet or m.group(1).strip(" .")
         return ""
     return para
+
+
+def _is_bare_date(line: str) -> bool:
+    """True for a line that is only a date and time, in any of the forms news sites print.
+
+    "Sep 10, 2010", "12: 52 p. m. EDT May 2, 2013", "Friday August 2, 2013 @ 8: 13am PDT", "11/30/09 05: 40 PM ET".
+    """
+    if len(line) > 60 or not re.search(r"\d", line):
+        return False
+    has_year = bool(re.search(r"\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d\d\b", line))
+    for word in re.findall(r"[a-z]+", line.lower()):
+        if not (word in _DATE_WORDS or word in _ZONES or word in _CALENDAR_WORDS or word in {"st", "nd", "rd", "th"}):
+            return False
+    return has_year
 
 
 def _join_url(line: str) -> str | None:
@@ -227,6 +259,29 @@ def _parse_date(text: str) -> dt.date | None:
 def _looks_like_headline(para: str) -> bool:
     words = para.split()
     return 2 <= len(words) <= _TITLE_MAX_WORDS and not re.search(r"[.,;:!?\"”’)]$", para)
+
+
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+_URL_DATE_NAMED = re.compile(r"/((?:19|20)\d\d)/([A-Za-z]{3})/(\d\d?)/")
+_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+
+
+def date_from_url(url: str | None) -> dt.date | None:
+    """The date many sites put in article paths: /2013/09/09/, 2009-02-03, ymd=20081216."""
+    if not url:
+        return None
+    path = urlsplit(url)
+    where = f"{path.path}?{path.query}"
+    try:
+        if m := _URL_DATE.search(where):
+            return dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if (m := _URL_DATE_NAMED.search(where)) and (month := _MONTH_NUMBER.get(m.group(2).lower())):
+            return dt.date(int(m.group(1)), month, int(m.group(3)))
+    except ValueError:
+        return None
+    return None
 
 
 def outlet_from_url(url: str | None) -> str | None:

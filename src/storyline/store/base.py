@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from storyline.model import Article, Rejected
+from storyline.model import Article, Rejected, Story
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,19 @@ class AddResult:
     existing: str | None = None
     reason: str = ""
     conflict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFeatures:
+    """An article's cached vector and features, with what clustering reads of its metadata."""
+
+    article_id: int
+    published: dt.date | None
+    title: str | None
+    outlet: str | None
+    vector: bytes
+    features: dict[str, Any]
+    story_id: int | None
 
 
 class Store(Protocol):
@@ -64,4 +78,42 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+    def articles_without_features(self, model: str, limit: int = 500) -> list[Article]:
+        """Stored articles with no cached vector from `model`, oldest first."""
+        ...
+
+    def articles_by_id(self, ids: Sequence[int]) -> list[Article]:
+        """The stored articles with these row ids."""
+        ...
+
+    def save_features(self, rows: Sequence[tuple[int, str, bytes, dict[str, Any]]]) -> None:
+        """Cache (article id, model, vector, features) rows."""
+        ...
+
+    def iter_features(self, model: str, article_ids: Sequence[int] | None = None) -> Iterator[StoredFeatures]:
+        """Cached features (all, or of `article_ids`) with story membership."""
+        ...
+
+    def save_stories(
+        self, summaries: Sequence[Story], members: Sequence[tuple[int, int, float | None]], *, replace: bool = False
+    ) -> None:
+        """Write story summaries and memberships atomically (`replace`: drop all stories first)."""
+        ...
+
+    def max_story_id(self) -> int:
+        """The largest story id used so far (0 if none)."""
+        ...
+
+    def list_stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """Stories, most recently active first, with their articles."""
+        ...
+
+    def get_story(self, story_id: int) -> Story:
+        """One story; NotFoundError if none."""
+        ...
+
+    def count_stories(self) -> int:
+        """Number of stories."""
         ...

@@ -42,3 +42,35 @@ rejections = sa.Table(
     sa.Column("times", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("source", name="uq_rejections_source"),
 )
+
+article_features = sa.Table(
+    "article_features",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+    sa.Column("features", sa.Text, nullable=False),
+)
+
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("first_seen", sa.Date, nullable=True),
+    sa.Column("last_seen", sa.Date, nullable=True),
+    sa.Column("article_count", sa.Integer, nullable=False),
+    sa.Column("outlets", sa.Text, nullable=False),
+    sa.Column("names", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_stories_last_seen", stories.c.last_seen)
+
+story_members = sa.Table(
+    "story_members",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("story_id", sa.Integer, nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+)
+sa.Index("ix_story_members_story_id", story_members.c.story_id)

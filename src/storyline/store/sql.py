@@ -20,6 +20,7 @@ from storyline.errors import NotFoundError, StoreError, UnsupportedDatabaseError
 from storyline.model import Article, Rejected
 from storyline.store.base import AddResult
 from storyline.store.schema import articles, rejections
+from storyline.store.story_tables import StoryTables
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def _row_to_article(row: sa.Row[Any]) -> Article:
     )
 
 
-class SqlStore:
+class SqlStore(StoryTables):
     """A :class:`~storyline.store.base.Store` over any SQLAlchemy engine Storyline supports."""
 
     def __init__(self, url: str) -> None:

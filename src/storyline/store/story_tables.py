@@ -1,0 +1,201 @@
+"""The store's part for clustering: cached article vectors and features, stories and their members.
+
+A mixin of :class:`~storyline.store.sql.SqlStore`, kept apart so each file stays about one thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from storyline.errors import NotFoundError
+from storyline.model import Article, Story, StoryArticle
+from storyline.store.base import StoredFeatures
+from storyline.store.schema import article_features, articles, stories, story_members
+
+_FETCH = 2000  # rows per round trip when reading features back
+
+
+class StoryTables:
+    """Vectors, features and stories over the engine of the class that mixes this in."""
+
+    engine: Engine
+    _insert: Any
+
+    def articles_without_features(self, model: str, limit: int = 500) -> list[Article]:
+        """Up to `limit` stored articles that have no vector from `model` yet, in ingest order."""
+        from storyline.store.sql import _row_to_article
+
+        have = sa.select(article_features.c.article_id).where(article_features.c.model == model)
+        query = sa.select(articles).where(articles.c.id.not_in(have)).order_by(articles.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [_row_to_article(row) for row in conn.execute(query)]
+
+    def articles_by_id(self, ids: Sequence[int]) -> list[Article]:
+        """The stored articles with these row ids (missing ids are skipped), in id order."""
+        from storyline.store.sql import _row_to_article
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(articles).where(articles.c.id.in_(list(ids))).order_by(articles.c.id))
+            return [_row_to_article(row) for row in rows]
+
+    def save_features(self, rows: Sequence[tuple[int, str, bytes, dict[str, Any]]]) -> None:
+        """Store (article id, model, vector bytes, features) rows, replacing older ones."""
+        if not rows:
+            return
+        values = [{"article_id": a, "model": m, "vector": v, "features": json.dumps(f)} for a, m, v, f in rows]
+        stmt = self._insert(article_features)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[article_features.c.article_id],
+            set_={"model": stmt.excluded.model, "vector": stmt.excluded.vector, "features": stmt.excluded.features},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt, values)
+
+    def iter_features(self, model: str, article_ids: Sequence[int] | None = None) -> Iterator[StoredFeatures]:
+        """Cached features with the metadata clustering needs, in ingest order."""
+        a, f, m = articles.c, article_features.c, story_members.c
+        query = (
+            sa.select(a.id, a.published, a.title, a.outlet, f.vector, f.features, m.story_id)
+            .join(article_features, f.article_id == a.id)
+            .outerjoin(story_members, m.article_id == a.id)
+            .where(f.model == model)
+            .order_by(a.id)
+        )
+        chunks = [None] if article_ids is None else [article_ids[i : i + 500] for i in range(0, len(article_ids), 500)]
+        with self.engine.connect() as conn:
+            for chunk in chunks:
+                q = query if chunk is None else query.where(a.id.in_(chunk))
+                for row in conn.execution_options(yield_per=_FETCH).execute(q):
+                    yield StoredFeatures(
+                        article_id=row.id,
+                        published=row.published,
+                        title=row.title,
+                        outlet=row.outlet,
+                        vector=row.vector,
+                        features=json.loads(row.features),
+                        story_id=row.story_id,
+                    )
+
+    def save_stories(
+        self, summaries: Sequence[Story], members: Sequence[tuple[int, int, float | None]], *, replace: bool = False
+    ) -> None:
+        """Write story summaries and (article id, story id, score) memberships in one transaction.
+
+        With `replace`, every existing story and membership is dropped first (a re-clustering).
+        """
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            if replace:
+                conn.execute(sa.delete(story_members))
+                conn.execute(sa.delete(stories))
+            self._upsert_members(conn, members)
+            self._upsert_summaries(conn, summaries, now)
+            gone = sa.select(story_members.c.story_id).distinct()
+            conn.execute(sa.delete(stories).where(stories.c.id.not_in(gone)))
+
+    def _upsert_members(self, conn: Connection, members: Sequence[tuple[int, int, float | None]]) -> None:
+        if not members:
+            return
+        stmt = self._insert(story_members)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[story_members.c.article_id],
+            set_={"story_id": stmt.excluded.story_id, "score": stmt.excluded.score},
+        )
+        conn.execute(stmt, [{"article_id": a, "story_id": s, "score": sc} for a, s, sc in members])
+
+    def _upsert_summaries(self, conn: Connection, summaries: Sequence[Story], now: dt.datetime) -> None:
+        if not summaries:
+            return
+        stmt = self._insert(stories)
+        columns = ("headline", "first_seen", "last_seen", "article_count", "outlets", "names", "updated_at")
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[stories.c.id], set_={c: getattr(stmt.excluded, c) for c in columns}
+        )
+        rows = [
+            {
+                "id": s.id,
+                "headline": s.headline,
+                "first_seen": s.first_seen,
+                "last_seen": s.last_seen,
+                "article_count": s.article_count,
+                "outlets": json.dumps(list(s.outlets)),
+                "names": json.dumps(list(s.names)),
+                "updated_at": now,
+            }
+            for s in summaries
+        ]
+        conn.execute(stmt, rows)
+
+    def max_story_id(self) -> int:
+        """The largest story id ever kept (0 when there is none)."""
+        with self.engine.connect() as conn:
+            in_members = conn.execute(sa.select(sa.func.max(story_members.c.story_id))).scalar()
+            in_stories = conn.execute(sa.select(sa.func.max(stories.c.id))).scalar()
+        return max(int(in_members or 0), int(in_stories or 0))
+
+    def list_stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """Stories, most recently active first (undated ones last), each with its articles."""
+        s = stories.c
+        query = (
+            sa.select(stories)
+            .order_by(s.last_seen.is_(None), s.last_seen.desc(), s.article_count.desc(), s.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            listed = _story_articles(conn, [r.id for r in rows])
+        return [_row_to_story(r, listed.get(r.id, ())) for r in rows]
+
+    def get_story(self, story_id: int) -> Story:
+        """One story with its articles; NotFoundError when there is none with this id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+            if row is None:
+                raise NotFoundError(f"no story with id {story_id}")
+            listed = _story_articles(conn, [story_id])
+        return _row_to_story(row, listed.get(story_id, ()))
+
+    def count_stories(self) -> int:
+        """Number of stories."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar_one())
+
+
+def _story_articles(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[StoryArticle]]:
+    a, m = articles.c, story_members.c
+    out: dict[int, list[StoryArticle]] = defaultdict(list)
+    for i in range(0, len(story_ids), 500):
+        query = (
+            sa.select(m.story_id, a.id, a.external_id, a.outlet, a.published, a.title)
+            .join(articles, a.id == m.article_id)
+            .where(m.story_id.in_(story_ids[i : i + 500]))
+            .order_by(m.story_id, a.published.is_(None), a.published, a.id)
+        )
+        for row in conn.execute(query):
+            out[row.story_id].append(
+                StoryArticle(
+                    id=row.id, external_id=row.external_id, outlet=row.outlet, published=row.published, title=row.title
+                )
+            )
+    return out
+
+
+def _row_to_story(row: sa.Row[Any], listed: Sequence[StoryArticle]) -> Story:
+    return Story(
+        id=row.id,
+        headline=row.headline,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        article_count=row.article_count,
+        outlets=tuple(json.loads(row.outlets)),
+        names=tuple(json.loads(row.names)),
+        articles=tuple(listed),
+    )

@@ -1,0 +1,236 @@
+"""Stories over a store: embed and describe new articles, cluster them, keep the stories up to date.
+
+This module wires the pure stages (:mod:`features`, :mod:`embed`, :mod:`cluster`) to a
+:class:`~storyline.store.Store`. `storyline ingest` calls :func:`update_stories` after storing,
+so stories are current when it returns; `storyline recluster` calls :func:`recluster`.
+
+Crash safety: vectors and features are cached first, then memberships and story summaries are
+written in one transaction per batch. A run stopped between the two leaves articles with features
+and no story; the next run finds and clusters them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .cluster import Assignment, ClusterOptions, Member, StoryIndex, cluster_all, pair_score
+from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
+from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
+from .model import Article
+from .store import Store
+from .store.base import StoredFeatures
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Similar", "StoryBuilder", "StoryOptions", "StoryUpdate", "recluster", "similar_articles", "update_stories"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryOptions:
+    """Options for story building: what is read of each article, and how articles are grouped."""
+
+    features: FeatureOptions = field(default_factory=FeatureOptions)
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    batch_size: int = 256
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1 (got {self.batch_size})")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryUpdate:
+    """What one update did."""
+
+    analysed: int
+    assignments: tuple[Assignment, ...]
+    stories_touched: int
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    """An article near another one, with the cosine of their vectors and the same-event score."""
+
+    article_id: int
+    external_id: str
+    title: str | None
+    outlet: str | None
+    cosine: float
+    score: float
+    same_story: bool
+
+
+def describe(articles: Sequence[Article], options: StoryOptions, embed: EmbedFunction) -> list[Member]:
+    """Vectors and features for stored articles (one embedding batch, one spaCy batch)."""
+    feats = extract_features(articles, options.features)
+    vectors = embed([lead_text(a, options.features.vector_chars) for a in articles])
+    return [
+        Member(article_id=a.id or 0, vector=v, features=f, title=a.title, outlet=a.outlet, label=_label(a))
+        for a, f, v in zip(articles, feats, vectors, strict=True)
+    ]
+
+
+def _label(article: Article) -> str:
+    first = article.text.split("\n", 1)[0]
+    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+
+
+def _from_stored(row: StoredFeatures) -> Member:
+    return Member(
+        article_id=row.article_id,
+        vector=from_bytes(row.vector),
+        features=ArticleFeatures.from_json(row.features, row.published),
+        title=row.title,
+        outlet=row.outlet,
+        story_id=row.story_id or 0,
+        label=row.features.get("label"),
+    )
+
+
+def _cache(store: Store, members: Sequence[Member]) -> None:
+    rows = [(m.article_id, MODEL_ID, to_bytes(m.vector), {**m.features.to_json(), "label": m.label}) for m in members]
+    store.save_features(rows)
+
+
+def load_index(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Member]]:
+    """The index of everything clustered so far, and cached articles still waiting for a story."""
+    index = StoryIndex(options.cluster, next_story_id=store.max_story_id() + 1)
+    clustered: list[Member] = []
+    waiting: list[Member] = []
+    for row in store.iter_features(MODEL_ID):
+        member = _from_stored(row)
+        (clustered if member.story_id else waiting).append(member)
+    index.load(clustered)
+    return index, waiting
+
+
+class StoryBuilder:
+    """Keeps a store's stories current as articles arrive; loads the store's index once, on first use."""
+
+    def __init__(self, store: Store, options: StoryOptions | None = None, *, embed: EmbedFunction | None = None):
+        self.store = store
+        self.options = options or StoryOptions()
+        self._embed = embed
+        self._index: StoryIndex | None = None
+        self.assignments: list[Assignment] = []
+        self.touched: set[int] = set()
+
+    def update(self, on_progress: Callable[[int], None] | None = None) -> StoryUpdate:
+        """Describe and cluster every stored article that has no story yet.
+
+        Args:
+            on_progress: called with the number of articles clustered so far, after each batch.
+        """
+        first = len(self.assignments)
+        if self._index is None:
+            self._index, waiting = load_index(self.store, self.options)
+            if waiting:
+                self._assign(waiting)
+        while batch := self.store.articles_without_features(MODEL_ID, self.options.batch_size):
+            members = describe(batch, self.options, self._embed or default_embedder())
+            _cache(self.store, members)
+            self._assign(members)
+            if on_progress:
+                on_progress(len(self.assignments) - first)
+        done = tuple(self.assignments[first:])
+        return StoryUpdate(analysed=len(done), assignments=done, stories_touched=len(self.touched))
+
+    def _assign(self, members: Iterable[Member]) -> None:
+        index = self._index
+        assert index is not None
+        index.touched.clear()
+        assignments = [index.assign(m) for m in sorted(members, key=_arrival_order)]
+        summaries = [index.summary(s) for s in sorted(index.touched)]
+        self.store.save_stories(summaries, [(a.article_id, a.story_id, a.score) for a in assignments])
+        self.touched |= index.touched
+        self.assignments += assignments
+
+
+def update_stories(
+    store: Store,
+    options: StoryOptions | None = None,
+    *,
+    embed: EmbedFunction | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> StoryUpdate:
+    """Describe and cluster every stored article that has no story yet (see :class:`StoryBuilder`)."""
+    return StoryBuilder(store, options, embed=embed).update(on_progress)
+
+
+def _arrival_order(member: Member) -> tuple[bool, dt.date, int]:
+    # Within a batch, older news first: a story grows from its first report, as it would have live.
+    published = member.features.published
+    return (published is None, published or dt.date.min, member.article_id)
+
+
+def recluster(store: Store, options: StoryOptions | None = None) -> StoryUpdate:
+    """Cluster every article again from scratch with the same algorithm, in date order.
+
+    Stories that come out with mostly the same articles keep their ids; the others get new ones.
+    """
+    options = options or StoryOptions()
+    update_stories(store, options)  # make sure every article has its features
+    members = [_from_stored(row) for row in store.iter_features(MODEL_ID)]
+    old = {m.article_id: m.story_id for m in members}
+    assignments = cluster_all(members, options.cluster)
+    mapping = _stable_ids(assignments, old, store.max_story_id())
+    index = StoryIndex(options.cluster)
+    by_id = {m.article_id: m for m in members}
+    for a in assignments:
+        by_id[a.article_id].story_id = mapping[a.story_id]
+    index.load(by_id.values())
+    final = [Assignment(a.article_id, mapping[a.story_id], a.score) for a in assignments]
+    summaries = [index.summary(s) for s in sorted(set(mapping.values()))]
+    store.save_stories(summaries, [(a.article_id, a.story_id, a.score) for a in final], replace=True)
+    return StoryUpdate(analysed=len(final), assignments=tuple(final), stories_touched=len(summaries))
+
+
+def _stable_ids(assignments: Sequence[Assignment], old: dict[int, int], last_id: int) -> dict[int, int]:
+    """Map fresh cluster numbers to old story ids: each old id goes to the new cluster holding most of it."""
+    overlap: Counter[tuple[int, int]] = Counter(
+        (a.story_id, old[a.article_id]) for a in assignments if old.get(a.article_id)
+    )
+    mapping: dict[int, int] = {}
+    taken: set[int] = set()
+    for (new, previous), _count in overlap.most_common():
+        if new not in mapping and previous not in taken:
+            mapping[new] = previous
+            taken.add(previous)
+    for a in assignments:
+        if a.story_id not in mapping:
+            last_id += 1
+            mapping[a.story_id] = last_id
+    return mapping
+
+
+def similar_articles(
+    store: Store, article: Article, limit: int = 10, options: StoryOptions | None = None
+) -> list[Similar]:
+    """The stored articles nearest to `article`, with their cosine and same-event score."""
+    options = options or StoryOptions()
+    update_stories(store, options)
+    index, _ = load_index(store, options)
+    if article.id not in index.members:
+        return []
+    me = index.members[article.id]
+    near = [(i, cos) for i, cos in index.neighbours(me.vector, limit + 1) if i != article.id][:limit]
+    external = {a.id: a.external_id for a in store.articles_by_id([i for i, _ in near])}
+    found: list[Similar] = []
+    for other_id, cos in near:
+        other = index.members[other_id]
+        found.append(
+            Similar(
+                article_id=other_id,
+                external_id=external.get(other_id, str(other_id)),
+                title=other.title,
+                outlet=other.outlet,
+                cosine=round(cos, 4),
+                score=round(pair_score(me, other, index.weights), 4),
+                same_story=other.story_id == me.story_id,
+            )
+        )
+    return found
