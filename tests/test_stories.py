@@ -1,0 +1,159 @@
+"""Stories end to end with the real models: seeds, incremental ingest, stable ids, recluster, similar."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storyline.embed import MODEL_ID
+from storyline.pipeline import ingest
+from storyline.sources import expand_paths
+from storyline.store import Store, open_store
+from storyline.stories import StoryBuilder, describe, recluster, similar_articles, update_stories
+from test_cli import run
+
+_OPENED: list[Store] = []
+
+
+def _open(db: str) -> Store:
+    store = open_store(db)
+    _OPENED.append(store)
+    return store
+
+
+@pytest.fixture(autouse=True)
+def _close_stores() -> Iterator[None]:
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
+def _ingest(db: str, paths: list[str]) -> StoryBuilder:
+    store = _open(db)
+    builder = StoryBuilder(store)
+    ingest(expand_paths(paths), store, after_batch=builder.update)
+    return builder
+
+
+def test_the_five_seeds_form_exactly_one_story(db_url: str, seeds_dir: Path) -> None:
+    builder = _ingest(db_url, [str(seeds_dir)])
+    assert len(builder.assignments) == 5
+    store = _open(db_url)
+    (story,) = store.list_stories()
+    assert story.article_count == 5 and len(story.articles) == 5
+    assert {"Meduza", "The Moscow Times"} <= set(story.outlets)
+    assert story.first_seen is not None and story.first_seen.isoformat() == "2024-01-26"
+    assert "Putin" in story.names
+    assert store.get_story(story.id).articles == story.articles
+
+
+def test_articles_arriving_later_join_the_story_and_ids_stay(sqlite_url: str, seeds_dir: Path, tmp_path: Path) -> None:
+    seeds = sorted(seeds_dir.iterdir())
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    for i, path in enumerate(seeds):
+        ((first if i < 2 else later) / path.name).write_bytes(path.read_bytes())
+    _ingest(sqlite_url, [str(first)])
+    (before,) = _open(sqlite_url).list_stories()
+    builder = _ingest(sqlite_url, [str(later)])
+    assert len(builder.assignments) == 3
+    assert {a.story_id for a in builder.assignments} == {before.id}
+    (after,) = _open(sqlite_url).list_stories()
+    assert after.id == before.id and after.article_count == 5
+    # Ingesting everything again changes nothing.
+    again = _ingest(sqlite_url, [str(seeds_dir)])
+    assert again.assignments == []
+    assert _open(sqlite_url).list_stories() == [after]
+
+
+def test_recluster_keeps_the_ids_of_unchanged_stories(sqlite_url: str, seeds_dir: Path) -> None:
+    _ingest(sqlite_url, [str(seeds_dir)])
+    store = _open(sqlite_url)
+    (before,) = store.list_stories()
+    update = recluster(store)
+    assert update.analysed == 5
+    (after,) = store.list_stories()
+    assert after.id == before.id and after.articles == before.articles
+
+
+def test_two_events_of_one_kind_are_two_stories(sqlite_url: str, shared_dir: Path, tmp_path: Path) -> None:
+    # ECB+ topic 1: Tara Reid enters rehab (2008) and Lindsay Lohan enters rehab (2013).
+    lines = (shared_dir / "eval/stories/ecbplus-dev.articles.jsonl").read_text().splitlines()
+    rows = [json.loads(line) for line in lines]
+    gold = json.loads((shared_dir / "eval/stories/ecbplus-dev.gold.json").read_text())
+    picked = [r for r in rows if r["id"].startswith("1_")][:14]
+    src = tmp_path / "topic1.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in picked))
+    _ingest(sqlite_url, [str(src)])
+    stories = _open(sqlite_url).list_stories()
+    by_story = [{gold[a.external_id] for a in s.articles} for s in stories]
+    assert all(len(labels) == 1 for labels in by_story), by_story  # no story mixes the two events
+    assert len(stories) <= 4, [s.headline for s in stories]
+
+
+def test_articles_with_features_but_no_story_are_clustered_next_time(sqlite_url: str, seeds_dir: Path) -> None:
+    # A run stopped after caching features and before writing stories leaves exactly this state.
+    store = _open(sqlite_url)
+    ingest(expand_paths([str(seeds_dir)]), store)
+    from storyline.embed import to_bytes
+    from storyline.stories import StoryOptions
+
+    pending = store.articles_without_features(MODEL_ID)
+    from storyline.embed import default_embedder
+
+    members = describe(pending, StoryOptions(), default_embedder())
+    store.save_features([(m.article_id, MODEL_ID, to_bytes(m.vector), m.features.to_json()) for m in members])
+    assert store.count_stories() == 0
+    update = update_stories(store)
+    assert update.analysed == 5 and store.count_stories() == 1
+
+
+def test_similar_lists_neighbours_with_scores(sqlite_url: str, seeds_dir: Path) -> None:
+    _ingest(sqlite_url, [str(seeds_dir)])
+    store = _open(sqlite_url)
+    article = store.get_article("001_5ca4497752f730ed")
+    found = similar_articles(store, article, limit=3)
+    assert len(found) == 3
+    assert all(s.external_id != article.external_id for s in found)
+    assert [s.cosine for s in found] == sorted((s.cosine for s in found), reverse=True)
+    assert all(0.0 <= s.score <= 1.0 and s.same_story for s in found)
+
+
+def test_stories_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    res = run("--db", db, "ingest", str(seeds_dir))
+    assert res.returncode == 0, res.stderr
+    assert "stories: 5 articles grouped, 1 stories new or updated" in res.stdout
+    listed = json.loads(run("--db", db, "stories", "--format", "json").stdout)
+    assert len(listed) == 1
+    story = listed[0]
+    assert {"id", "headline", "first_seen", "last_seen", "outlets", "articles"} <= set(story)
+    assert {"id", "external_id", "outlet", "published"} <= set(story["articles"][0])
+    assert sorted(a["external_id"][:3] for a in story["articles"]) == ["000", "001", "002", "003", "004"]
+    lines = run("--db", db, "stories", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(x)["id"] for x in lines] == [story["id"]]
+    shown = run("--db", db, "story", str(story["id"]))
+    assert shown.returncode == 0 and "5 articles" in shown.stdout
+    near = run("--db", db, "similar", "004_72e330e792d8a04d", "--format", "json")
+    assert len(json.loads(near.stdout)) == 4
+    again = run("--db", db, "recluster")
+    assert again.returncode == 0 and "5 articles in 1 stories (before: 1)" in again.stdout
+
+
+def test_unknown_story_is_one_line_error(tmp_path: Path) -> None:
+    res = run("--db", f"sqlite:///{tmp_path / 'e.db'}", "story", "42")
+    assert res.returncode == 2
+    assert res.stderr.strip() == "error: no story with id 42"
+
+
+@pytest.mark.parametrize("bad", ["--threshold", "--window-days"])
+def test_cluster_options_are_validated(bad: str) -> None:
+    from storyline.cluster import ClusterOptions
+    from storyline.errors import OptionsError
+
+    with pytest.raises(OptionsError):
+        ClusterOptions(threshold=1.5) if bad == "--threshold" else ClusterOptions(window_days=0)
