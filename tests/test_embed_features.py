@@ -63,7 +63,11 @@ def test_names_numbers_years_and_days_are_read() -> None:
 
 @pytest.mark.parametrize(
     ("text", "label", "key"),
-    [("Tara Reid", "PERSON", "reid"), ("the Kremlin's", "ORG", "kremlin"), ("The New York Times", "ORG", "new york times")],
+    [
+        ("Tara Reid", "PERSON", "reid"),
+        ("the Kremlin's", "ORG", "kremlin"),
+        ("The New York Times", "ORG", "new york times"),
+    ],
 )
 def test_normalise_name(text: str, label: str, key: str) -> None:
     assert normalise_name(text, label) == key
@@ -114,6 +118,8 @@ _features = st.builds(
     days=st.frozensets(st.sampled_from([(6, 13), (12, 7)])),
     published=st.one_of(st.none(), st.dates(dt.date(2008, 1, 1), dt.date(2013, 12, 31))),
 )
+
+
 def _unit_vector(seed: int) -> np.ndarray:
     v = np.random.default_rng(seed).normal(size=DIM).astype(np.float32)
     return v / np.linalg.norm(v)
