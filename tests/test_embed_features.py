@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.cluster import Member, NameWeights, pair_score
+from storyline.cluster import DocFreq, Member, pair_score
 from storyline.embed import DIM, default_embedder, from_bytes, to_bytes
-from storyline.features import ArticleFeatures, days_in, extract_features, normalise_name, numbers_in, years_in
+from storyline.features import (
+    ArticleFeatures,
+    capitalised_words,
+    content_words,
+    days_in,
+    extract_features,
+    numbers_in,
+    years_in,
+)
 from storyline.model import Article
 from storyline.textclean import _is_bare_date, date_from_url
 
@@ -54,23 +62,23 @@ def test_names_numbers_years_and_days_are_read() -> None:
         published=dt.date(2008, 6, 14),
     )
     (f,) = extract_features([art])
-    assert f.names.get("reid", 0) >= 2  # full name and possessive surname are one person
-    assert "malibu" in f.names
+    assert f.names["reid"] == 2  # the name and its possessive are one name; "Tara" opens the headline
+    assert "malibu" in f.names and "actress" not in f.names  # sentence-initial words are not names
+    assert f.terms["rehab"] == 1 and "the" not in f.terms
     assert {"33", "48000"} <= f.numbers and "2008" not in f.numbers
-    assert f.years == {2008}
+    assert f.years == {2008: 3} and f.main_year == 2008  # mentioned once, published (counts twice)
     assert (6, 13) in f.days and (6, 14) in f.days  # mentioned, and published
+    assert ArticleFeatures.from_json(f.to_json(), f.published) == f
 
 
-@pytest.mark.parametrize(
-    ("text", "label", "key"),
-    [
-        ("Tara Reid", "PERSON", "reid"),
-        ("the Kremlin's", "ORG", "kremlin"),
-        ("The New York Times", "ORG", "new york times"),
-    ],
-)
-def test_normalise_name(text: str, label: str, key: str) -> None:
-    assert normalise_name(text, label) == key
+def test_capitalised_words_and_content_words() -> None:
+    names = capitalised_words("The Kremlin's spokesman, Dmitry Peskov, spoke.\nPeskov denied it. He told Reuters.")
+    assert names == {"kremlin": 1, "dmitry": 1, "peskov": 1, "reuter": 1}
+    assert content_words("The spokesman denied the reports, reports said.") == {
+        "spokesman": 1,
+        "denied": 1,
+        "reports": 2,
+    }
 
 
 def test_number_year_and_day_patterns() -> None:
@@ -113,8 +121,9 @@ _names = st.dictionaries(st.sampled_from(["reid", "lohan", "malibu", "paris", "f
 _features = st.builds(
     ArticleFeatures,
     names=_names,
+    terms=_names,
     numbers=st.frozensets(st.sampled_from(["12", "48000", "3.5"])),
-    years=st.frozensets(st.sampled_from([2008, 2013])),
+    years=st.dictionaries(st.sampled_from([2008, 2013]), st.integers(1, 3)),
     days=st.frozensets(st.sampled_from([(6, 13), (12, 7)])),
     published=st.one_of(st.none(), st.dates(dt.date(2008, 1, 1), dt.date(2013, 12, 31))),
 )
@@ -131,10 +140,10 @@ _unit = st.integers(0, 2**32 - 1).map(_unit_vector)
 @settings(max_examples=60, deadline=None)
 @given(_features, _features, _unit, _unit)
 def test_pair_score_is_symmetric_and_a_probability(fa: ArticleFeatures, fb: ArticleFeatures, va, vb) -> None:  # type: ignore[no-untyped-def]
-    weights = NameWeights()
-    weights.add(fa)
-    weights.add(fb)
+    df = DocFreq()
+    df.add(fa)
+    df.add(fb)
     a, b = Member(1, va, fa), Member(2, vb, fb)
-    ab, ba = pair_score(a, b, weights), pair_score(b, a, weights)
+    ab, ba = pair_score(a, b, df), pair_score(b, a, df)
     assert 0.0 <= ab <= 1.0
     assert ab == pytest.approx(ba, abs=1e-9)

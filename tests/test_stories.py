@@ -150,10 +150,13 @@ def test_unknown_story_is_one_line_error(tmp_path: Path) -> None:
     assert res.stderr.strip() == "error: no story with id 42"
 
 
-@pytest.mark.parametrize("bad", ["--threshold", "--window-days"])
-def test_cluster_options_are_validated(bad: str) -> None:
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"join": 1.5}, "join"), ({"merge": 0}, "merge"), ({"window_days": 0}, "window_days"), ({"candidates": 0}, "")],
+)
+def test_cluster_options_are_validated(options: dict[str, float], message: str) -> None:
     from storyline.cluster import ClusterOptions
     from storyline.errors import OptionsError
 
-    with pytest.raises(OptionsError):
-        ClusterOptions(threshold=1.5) if bad == "--threshold" else ClusterOptions(window_days=0)
+    with pytest.raises(OptionsError, match=message):
+        ClusterOptions(**options)  # type: ignore[arg-type]

