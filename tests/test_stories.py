@@ -152,7 +152,7 @@ def test_unknown_story_is_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"join": 1.5}, "join"), ({"merge": 0}, "merge"), ({"window_days": 0}, "window_days"), ({"candidates": 0}, "")],
+    [({"join": 1.5}, "join"), ({"merge": 0}, "merge"), ({"window_days": 0}, "window_days"), ({"candidates": 0}, "candidates")],
 )
 def test_cluster_options_are_validated(options: dict[str, float], message: str) -> None:
     from storyline.cluster import ClusterOptions
