@@ -36,7 +36,6 @@ import numpy as np
 from storyline.cluster import Member, StoryIndex, cluster_all
 from storyline.embed import MODEL_ID, default_embedder, to_bytes
 from storyline.extract import extract
-from storyline.features import ArticleFeatures
 from storyline.model import Article, RawDocument
 from storyline.store import Store, open_store
 from storyline.stories import StoryOptions, _cache, describe, load_index
@@ -70,7 +69,8 @@ def described_base(eval_dir: Path, workdir: Path) -> tuple[list[Article], list[M
         data: tuple[list[Article], list[Member]] = pickle.loads(cache.read_bytes())
         return data
     arts = [dataclasses.replace(a, id=i + 1) for i, a in enumerate(base_articles(eval_dir))]
-    members = describe(arts, StoryOptions(), default_embedder())
+    options = StoryOptions()
+    members = describe(arts, options, default_embedder(options.features.vector_tokens))
     cache.write_bytes(pickle.dumps((arts, members)))
     return arts, members
 
@@ -81,14 +81,24 @@ def variant(art: Article, member: Member, j: int, rng: np.random.Generator) -> t
     published = art.published + shift if art.published else None
     text = f"{art.text}\n\n(variant {j})"
     new = dataclasses.replace(
-        art, external_id=f"{art.external_id}~{j}", text=text, content_hash=f"{art.content_hash[:56]}{j:08d}",
-        url=f"{art.url}?v={j}" if art.url else None, published=published, id=None,
+        art,
+        external_id=f"{art.external_id}~{j}",
+        text=text,
+        content_hash=f"{art.content_hash[:56]}{j:08d}",
+        url=f"{art.url}?v={j}" if art.url else None,
+        published=published,
+        id=None,
     )
     vec = member.vector + rng.normal(0, 0.02, member.vector.shape).astype(np.float32)
     f = member.features
-    feats = ArticleFeatures(
-        names={f"{k}~{j}" if j else k: c for k, c in f.names.items()}, numbers=f.numbers, years=f.years,
-        days=f.days, published=published,
+    feats = dataclasses.replace(
+        f,
+        names={f"{k}~{j}" if j else k: c for k, c in f.names.items()},
+        published=published,
+        years={
+            y + (published.year - art.published.year if published and art.published else 0): c
+            for y, c in f.years.items()
+        },
     )
     return new, Member(0, vec / np.linalg.norm(vec), feats, title=art.title, outlet=art.outlet, label=member.label)
 
@@ -139,7 +149,7 @@ def measure(size: int, new: int, workdir: Path, eval_dir: Path) -> dict[str, Any
     fill(store, arts, members, size)
     fill_s = time.perf_counter() - start
     options = StoryOptions()
-    embedder = default_embedder()
+    embedder = default_embedder(options.features.vector_tokens)
     embedder(["warm up"])
     arriving = [dataclasses.replace(a, external_id=f"{a.external_id}~new", id=None) for a in arts[-new:]]
     arriving = [dataclasses.replace(a, content_hash=f"{a.content_hash[:60]}new0", url=None) for a in arriving]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from storyline.embed import MODEL_ID
+from storyline.cluster import Member, StoryIndex
+from storyline.embed import MODEL_ID, default_embedder
 from storyline.pipeline import ingest
 from storyline.sources import expand_paths
 from storyline.store import Store, open_store
-from storyline.stories import StoryBuilder, describe, recluster, similar_articles, update_stories
+from storyline.stories import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
 from test_cli import run
 
 _OPENED: list[Store] = []
@@ -100,12 +102,9 @@ def test_articles_with_features_but_no_story_are_clustered_next_time(sqlite_url:
     store = _open(sqlite_url)
     ingest(expand_paths([str(seeds_dir)]), store)
     from storyline.embed import to_bytes
-    from storyline.stories import StoryOptions
 
     pending = store.articles_without_features(MODEL_ID)
-    from storyline.embed import default_embedder
-
-    members = describe(pending, StoryOptions(), default_embedder())
+    members = describe(pending, StoryOptions(), default_embedder(128))
     store.save_features([(m.article_id, MODEL_ID, to_bytes(m.vector), m.features.to_json()) for m in members])
     assert store.count_stories() == 0
     update = update_stories(store)
@@ -152,7 +151,13 @@ def test_unknown_story_is_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"join": 1.5}, "join"), ({"merge": 0}, "merge"), ({"window_days": 0}, "window_days"), ({"candidates": 0}, "candidates")],
+    [
+        ({"join": 1.5}, "join"),
+        ({"merge": 0}, "merge"),
+        ({"window_days": 0}, "window_days"),
+        ({"candidates": 0}, "candidates"),
+        ({"max_stories": 0}, "max_stories"),
+    ],
 )
 def test_cluster_options_are_validated(options: dict[str, float], message: str) -> None:
     from storyline.cluster import ClusterOptions
@@ -160,3 +165,39 @@ def test_cluster_options_are_validated(options: dict[str, float], message: str) 
 
     with pytest.raises(OptionsError, match=message):
         ClusterOptions(**options)  # type: ignore[arg-type]
+
+
+def _seed_members(seeds_dir: Path) -> list[Member]:
+    from storyline.extract import extract
+    from storyline.model import Article, RawDocument
+
+    arts = []
+    for i, path in enumerate(sorted(seeds_dir.iterdir()), start=1):
+        art = extract(RawDocument(source=str(path), external_id=path.stem, content=path.read_bytes(), kind="text"))
+        assert isinstance(art, Article)
+        arts.append(dataclasses.replace(art, id=i))
+    options = StoryOptions()
+    return describe(arts, options, default_embedder(options.features.vector_tokens))
+
+
+def test_repair_merges_a_split_story_into_the_older_one(seeds_dir: Path) -> None:
+    members = _seed_members(seeds_dir)
+    for m, story in zip(members, [1, 1, 1, 2, 2], strict=True):
+        m.story_id = story
+    index = StoryIndex()
+    index.load(members)
+    assert index.repair([2]) == [(1, 2)]
+    assert {m.story_id for m in members} == {1} and index.moved == {4, 5}
+    assert list(index.stories) == [1] and index.summary(1).article_count == 5
+
+
+def test_repair_keeps_apart_stories_about_different_years(seeds_dir: Path) -> None:
+    members = _seed_members(seeds_dir)
+    for m, story in zip(members, [1, 1, 1, 2, 2], strict=True):
+        m.story_id = story
+        # Undated articles, each story about its own year: the repair pass must not merge them.
+        m.features = dataclasses.replace(m.features, years={2013: 3} if story == 2 else {2024: 3}, published=None)
+    index = StoryIndex()
+    index.load(members)
+    assert index.repair([1, 2]) == []
+    assert sorted(index.stories) == [1, 2]

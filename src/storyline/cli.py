@@ -171,7 +171,7 @@ def ingest_cmd(
             on_outcome=lambda _o: progress.advance(task),
             after_batch=builder.update if builder else None,
         )
-    _show_report(report, fmt)
+    _show_report(report, fmt, builder)
     if builder and fmt is Fmt.table:
         grouped, touched = len(builder.assignments), len(builder.touched)
         out.print(f"stories: {grouped} articles grouped, {touched} stories new or updated")
@@ -180,9 +180,12 @@ def ingest_cmd(
         raise typer.Exit(1)
 
 
-def _show_report(report: IngestReport, fmt: Fmt) -> None:
+def _show_report(report: IngestReport, fmt: Fmt, builder: StoryBuilder | None = None) -> None:
     if fmt is not Fmt.table:
-        _print_json({"counts": report.counts, "outcomes": [o.to_json() for o in report.outcomes]})
+        data: dict[str, Any] = {"counts": report.counts, "outcomes": [o.to_json() for o in report.outcomes]}
+        if builder:
+            data["stories"] = {"grouped": len(builder.assignments), "new or updated": sorted(builder.touched)}
+        _print_json(data)
         return
     notable = [o for o in report.outcomes if o.status != "stored"]
     if notable:

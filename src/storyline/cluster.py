@@ -38,6 +38,7 @@ Weighted = dict[str, float]
 # Same-event probability = logistic(W · features + BIAS): fitted by logistic regression on ECB+ dev
 # article pairs (each topic holds two events of one kind), weights rounded; see docs/stories.md.
 W_COSINE, W_TERMS, W_NAMES, W_NUMBERS, W_YEAR, W_DAY, BIAS = 3.0, 4.5, 7.5, 1.0, 1.5, 3.0, -5.5
+_REPAIR_CANDIDATES = 5  # stories with the most similar mean vector that repair scores for a merge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +52,7 @@ class ClusterOptions:
         window_days: a dated article never joins a story through neighbours published further away
             than this (undated articles are compared with everything).
         candidates: nearest articles retrieved per new article.
+        max_stories: at most this many of their stories are scored (the nearest first).
         member_cap: a story is compared through at most this many of its latest members.
     """
 
@@ -59,6 +61,7 @@ class ClusterOptions:
     merge_gate: float = 0.3
     window_days: int = 60
     candidates: int = 50
+    max_stories: int = 10
     member_cap: int = 30
 
     def __post_init__(self) -> None:
@@ -67,8 +70,8 @@ class ClusterOptions:
                 raise OptionsError(f"{name} must be between 0 and 1 (got {getattr(self, name)})")
         if self.window_days < 1:
             raise OptionsError(f"window_days must be at least 1 (got {self.window_days})")
-        if self.candidates < 1 or self.member_cap < 1:
-            raise OptionsError("candidates and member_cap must be at least 1")
+        if min(self.candidates, self.max_stories, self.member_cap) < 1:
+            raise OptionsError("candidates, max_stories and member_cap must be at least 1")
 
 
 class DocFreq:
@@ -222,6 +225,8 @@ class StoryIndex:
                 continue
             if other.story_id not in found:
                 found.append(other.story_id)
+                if len(found) == self.options.max_stories:
+                    break
         return found
 
     def _latest(self, story_id: int) -> list[Member]:
@@ -262,10 +267,11 @@ class StoryIndex:
         for m in mine[-5:]:
             near.update(self.members[i].story_id for i, _ in self.neighbours(m.vector, self.options.candidates))
         near.discard(story)
+        alike = sorted(((float(centre @ self._centre(other)), other) for other in near), reverse=True)
         scored = []
-        for other in near:
-            if float(centre @ self._centre(other)) < self.options.merge_gate:
-                continue
+        for similarity, other in alike[:_REPAIR_CANDIDATES]:
+            if similarity < self.options.merge_gate:
+                break
             score = self.linkage(mine, self._latest(other))
             if score >= self.options.merge:
                 scored.append((score, other))
@@ -284,12 +290,26 @@ class StoryIndex:
         return centre
 
     def _different_years(self, a: int, b: int) -> bool:
-        """True when each story is mostly about its own year and hardly mentions the other's."""
+        """True when each story is mostly about its own year and hardly mentions the other's.
+
+        Articles published close together are about the same time whatever background years
+        they mention ("the war that began in 2022"), so then the years do not count.
+        """
+        if self._published_close(a, b):
+            return False
         years_a, years_b = self._years(a), self._years(b)
         if not years_a or not years_b:
             return False
         main_a, main_b = years_a.most_common(1)[0][0], years_b.most_common(1)[0][0]
         return main_a != main_b and years_a[main_b] < 0.5 * years_a[main_a] and years_b[main_a] < 0.5 * years_b[main_b]
+
+    def _published_close(self, a: int, b: int) -> bool:
+        days_a = sorted({d for i in self.stories[a] if (d := self.members[i].features.published)})
+        days_b = sorted({d for i in self.stories[b] if (d := self.members[i].features.published)})
+        if not days_a or not days_b:
+            return False
+        window = self.options.window_days
+        return any(abs((x - y).days) <= window for x in days_a[-20:] for y in days_b[-20:])
 
     def _years(self, story: int) -> Counter[int]:
         counts: Counter[int] = Counter()
