@@ -38,6 +38,7 @@ from storyline.embed import MODEL_ID, default_embedder, to_bytes
 from storyline.extract import extract
 from storyline.model import Article, RawDocument
 from storyline.store import Store, open_store
+from storyline.store.base import FeatureRow
 from storyline.stories import StoryOptions, _cache, describe, load_index
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -90,7 +91,7 @@ def variant(art: Article, member: Member, j: int, rng: np.random.Generator) -> t
         id=None,
     )
     vec = member.vector + rng.normal(0, 0.02, member.vector.shape).astype(np.float32)
-    f = member.features
+    f = member.loaded
     feats = dataclasses.replace(
         f,
         names={f"{k}~{j}" if j else k: c for k, c in f.names.items()},
@@ -100,7 +101,8 @@ def variant(art: Article, member: Member, j: int, rng: np.random.Generator) -> t
             for y, c in f.years.items()
         },
     )
-    return new, Member(0, vec / np.linalg.norm(vec), feats, title=art.title, outlet=art.outlet, label=member.label)
+    unit = vec / np.linalg.norm(vec)
+    return new, Member(0, unit, feats, title=art.title, outlet=art.outlet, label=member.label, published=published)
 
 
 def fill(store: Store, arts: list[Article], members: list[Member], size: int) -> None:
@@ -118,7 +120,7 @@ def fill(store: Store, arts: list[Article], members: list[Member], size: int) ->
         for res, m in zip(stored, batch_members, strict=True):
             assert res.stored is not None and res.stored.id is not None, res
             m.article_id = res.stored.id
-            rows.append((m.article_id, MODEL_ID, to_bytes(m.vector), {**m.features.to_json(), "label": m.label}))
+            rows.append(FeatureRow(m.article_id, MODEL_ID, to_bytes(m.vector), m.loaded.to_json(), m.label))
             links.append((m.article_id, m.story_id, None))
         store.save_features(rows)
         index.load(batch_members)
@@ -139,15 +141,23 @@ def fill(store: Store, arts: list[Article], members: list[Member], size: int) ->
     store.save_stories([index.summary(s) for s in index.stories], [])
 
 
-def measure(size: int, new: int, workdir: Path, eval_dir: Path) -> dict[str, Any]:
-    """One store size: fill, then time describe and cluster for `new` arriving articles."""
+def prepare(size: int, workdir: Path, eval_dir: Path) -> float:
+    """Fill a fresh store of `size` articles (in its own process: its memory is not the measured run's)."""
     arts, members = described_base(eval_dir, workdir)
     db = workdir / f"stories-{size}.db"
     db.unlink(missing_ok=True)
     store = open_store(f"sqlite:///{db}")
     start = time.perf_counter()
     fill(store, arts, members, size)
-    fill_s = time.perf_counter() - start
+    store.close()
+    return time.perf_counter() - start
+
+
+def measure(size: int, new: int, workdir: Path, eval_dir: Path) -> dict[str, Any]:
+    """One filled store: time describe and cluster for `new` arriving articles."""
+    arts, _members = described_base(eval_dir, workdir)
+    db = workdir / f"stories-{size}.db"
+    store = open_store(f"sqlite:///{db}")
     options = StoryOptions()
     embedder = default_embedder(options.features.vector_tokens)
     embedder(["warm up"])
@@ -171,13 +181,21 @@ def measure(size: int, new: int, workdir: Path, eval_dir: Path) -> dict[str, Any
     return {
         "stored": size,
         "new": len(stored),
-        "fill_s": round(fill_s, 1),
         "index_load_s": round(load_s, 2),
         "describe_per_s": round(len(stored) / describe_s, 1),
         "cluster_ms_per_article": round(1000 * cluster_s / len(stored), 2),
         "embed_cluster_per_s": round(len(stored) / (describe_s + cluster_s), 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def _run(cmd: list[str]) -> dict[str, Any]:
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,19 +206,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--workdir", type=Path, help="keep the described base articles here")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size in this process
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size in this process
+    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)  # internal: fill one store in this process
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="storyline-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.fill:
+        print(json.dumps({"fill_s": round(prepare(args.fill, workdir, args.eval_dir), 1)}))
+        return 0
     if args.one:
         print(json.dumps(measure(args.one, args.new, workdir, args.eval_dir)))
         return 0
     described_base(args.eval_dir, workdir)  # once, before the timed runs
     rows = []
     for size in args.sizes:
-        cmd = [sys.executable, __file__, "--one", str(size), "--new", str(args.new), "--workdir", str(workdir)]
-        cmd += ["--eval-dir", str(args.eval_dir)]
-        rows.append(json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout))
+        common = ["--new", str(args.new), "--workdir", str(workdir), "--eval-dir", str(args.eval_dir)]
+        filled = _run([sys.executable, __file__, "--fill", str(size), *common])
+        rows.append({**_run([sys.executable, __file__, "--one", str(size), *common]), **filled})
     info = {"machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", "target_per_s": TARGET}
     if args.json:
         print(json.dumps({"runs": rows, **info}, indent=2))

@@ -14,6 +14,7 @@ from storyline.embed import MODEL_ID, default_embedder
 from storyline.pipeline import ingest
 from storyline.sources import expand_paths
 from storyline.store import Store, open_store
+from storyline.store.base import FeatureRow
 from storyline.stories import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
 from test_cli import run
 
@@ -105,7 +106,7 @@ def test_articles_with_features_but_no_story_are_clustered_next_time(sqlite_url:
 
     pending = store.articles_without_features(MODEL_ID)
     members = describe(pending, StoryOptions(), default_embedder(128))
-    store.save_features([(m.article_id, MODEL_ID, to_bytes(m.vector), m.features.to_json()) for m in members])
+    store.save_features([FeatureRow(m.article_id, MODEL_ID, to_bytes(m.vector), m.loaded.to_json()) for m in members])
     assert store.count_stories() == 0
     update = update_stories(store)
     assert update.analysed == 5 and store.count_stories() == 1
@@ -196,7 +197,8 @@ def test_repair_keeps_apart_stories_about_different_years(seeds_dir: Path) -> No
     for m, story in zip(members, [1, 1, 1, 2, 2], strict=True):
         m.story_id = story
         # Undated articles, each story about its own year: the repair pass must not merge them.
-        m.features = dataclasses.replace(m.features, years={2013: 3} if story == 2 else {2024: 3}, published=None)
+        m.features = dataclasses.replace(m.loaded, years={2013: 3} if story == 2 else {2024: 3}, published=None)
+        m.published = None
     index = StoryIndex()
     index.load(members)
     assert index.repair([1, 2]) == []

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +39,7 @@ Weighted = dict[str, float]
 # article pairs (each topic holds two events of one kind), weights rounded; see docs/stories.md.
 W_COSINE, W_TERMS, W_NAMES, W_NUMBERS, W_YEAR, W_DAY, BIAS = 3.0, 4.5, 7.5, 1.0, 1.5, 3.0, -5.5
 _REPAIR_CANDIDATES = 5  # stories with the most similar mean vector that repair scores for a merge
+_SUMMARY_MEMBERS = 100  # a story's names and years are read from its latest members
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,24 +98,45 @@ class DocFreq:
 
 @dataclass(slots=True)
 class Member:
-    """An article as the index holds it."""
+    """An article as the index holds it.
+
+    `features` may be None for an article the index has not needed lately: the index fetches them
+    from the store again when it does (see `StoryIndex(fetch=...)`), which bounds its memory.
+    """
 
     article_id: int
     vector: Vector
-    features: ArticleFeatures
+    features: ArticleFeatures | None
     title: str | None = None
     outlet: str | None = None
     story_id: int = 0
     label: str | None = None  # the first words, for an article without a title
+    published: dt.date | None = None
     # IDF-weighted names and terms, cached; refreshed when the corpus has grown since (IDF drifts slowly).
     _weighted: tuple[Weighted, Weighted] | None = field(default=None, repr=False)
     _weighted_at: int = field(default=0, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.published is None and self.features is not None:
+            self.published = self.features.published
+
+    @property
+    def loaded(self) -> ArticleFeatures:
+        """The features; the index loads them before scoring (a bug if they are missing here)."""
+        if self.features is None:
+            raise RuntimeError(f"features of article {self.article_id} are not loaded")
+        return self.features
+
     def weighted(self, df: DocFreq) -> tuple[Weighted, Weighted]:
         if self._weighted is None or df.n > 1.25 * self._weighted_at + 10:
-            self._weighted = (df.weigh(self.features.names, df.names), df.weigh(self.features.terms, df.terms))
+            features = self.loaded
+            self._weighted = (df.weigh(features.names, df.names), df.weigh(features.terms, df.terms))
             self._weighted_at = df.n
         return self._weighted
+
+    def unload(self) -> None:
+        self.features = None
+        self._weighted = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +161,7 @@ def pair_score(a: Member, b: Member, df: DocFreq) -> float:
 
 def pair_logit(a: Member, b: Member, df: DocFreq) -> float:
     """The log-odds behind :func:`pair_score` (a graded similarity, unbounded)."""
-    fa, fb = a.features, b.features
+    fa, fb = a.loaded, b.loaded
     names_a, terms_a = a.weighted(df)
     names_b, terms_b = b.weighted(df)
     year_a, year_b = fa.main_year, fb.main_year
@@ -155,13 +177,30 @@ def pair_logit(a: Member, b: Member, df: DocFreq) -> float:
     )
 
 
-class StoryIndex:
-    """The stories known so far and a nearest-neighbour index over their articles' vectors."""
+FetchFeatures = Callable[[Sequence[int]], dict[int, ArticleFeatures]]
 
-    def __init__(self, options: ClusterOptions | None = None, *, next_story_id: int = 1) -> None:
+
+class StoryIndex:
+    """The stories known so far and a nearest-neighbour index over their articles' vectors.
+
+    Every article's vector stays in memory; features only for a working set of recently used
+    articles when a `fetch` function can bring the others back from the store.
+    """
+
+    def __init__(
+        self,
+        options: ClusterOptions | None = None,
+        *,
+        next_story_id: int = 1,
+        fetch: FetchFeatures | None = None,
+        working_set: int = 30_000,
+    ) -> None:
         from usearch.index import Index
 
         self.options = options or ClusterOptions()
+        self._fetch = fetch
+        self._working_set = working_set
+        self._loaded: OrderedDict[int, None] = OrderedDict()
         self.df = DocFreq()
         self.members: dict[int, Member] = {}
         self.stories: dict[int, list[int]] = defaultdict(list)  # story id -> article ids, arrival order
@@ -175,10 +214,17 @@ class StoryIndex:
         return len(self.members)
 
     def load(self, members: Iterable[Member]) -> None:
-        """Add articles that already belong to stories (from the store), without re-clustering them."""
+        """Add articles that already belong to stories (from the store), without re-clustering them.
+
+        Their features count in the document frequencies when given; without `fetch`, they must be.
+        """
         batch = [m for m in members if m.story_id]
         for m in batch:
-            self.df.add(m.features)
+            if m.features is not None:
+                self.df.add(m.features)
+                self._loaded[m.article_id] = None
+            elif self._fetch is None:
+                raise ValueError(f"article {m.article_id} has no features and the index cannot fetch them")
             self.members[m.article_id] = m
             self.stories[m.story_id].append(m.article_id)
             self._next_story_id = max(self._next_story_id, m.story_id + 1)
@@ -188,7 +234,8 @@ class StoryIndex:
     def assign(self, member: Member) -> Assignment:
         """Put one new article into the story it reports (or a new one) and index it."""
         member.story_id = 0
-        self.df.add(member.features)
+        self.df.add(member.loaded)
+        self._loaded[member.article_id] = None
         best_story, best_score = 0, self.options.join
         for story_id in self._candidate_stories(member):
             score = self.linkage([member], self._latest(story_id))
@@ -205,6 +252,7 @@ class StoryIndex:
         self.stories[best_story].append(member.article_id)
         self._ann.add(member.article_id, member.vector)
         self.touched.add(best_story)
+        self._evict()
         return assignment
 
     def neighbours(self, vector: Vector, limit: int) -> list[tuple[int, float]]:
@@ -216,11 +264,11 @@ class StoryIndex:
 
     def _candidate_stories(self, member: Member) -> list[int]:
         window = self.options.window_days
-        day = member.features.published
+        day = member.published
         found: list[int] = []
         for article_id, _sim in self.neighbours(member.vector, self.options.candidates):
             other = self.members[article_id]
-            when = other.features.published
+            when = other.published
             if day and when and abs((day - when).days) > window:
                 continue
             if other.story_id not in found:
@@ -229,8 +277,32 @@ class StoryIndex:
                     break
         return found
 
-    def _latest(self, story_id: int) -> list[Member]:
-        return [self.members[i] for i in self.stories[story_id][-self.options.member_cap :]]
+    def _latest(self, story_id: int, count: int | None = None) -> list[Member]:
+        """The story's latest members, with their features loaded."""
+        latest = [self.members[i] for i in self.stories[story_id][-(count or self.options.member_cap) :]]
+        missing = [m.article_id for m in latest if m.features is None]
+        if missing:
+            if self._fetch is None:
+                raise RuntimeError("features are missing and the index cannot fetch them")
+            found = self._fetch(missing)
+            for i in missing:
+                self.members[i].features = found[i]
+        for m in latest:
+            self._loaded[m.article_id] = None
+            self._loaded.move_to_end(m.article_id)
+        return latest
+
+    def fetch(self, article_ids: Sequence[int]) -> dict[int, ArticleFeatures]:
+        """Features of these articles from the store (empty without a fetch function)."""
+        return self._fetch(article_ids) if self._fetch and article_ids else {}
+
+    def _evict(self) -> None:
+        """Drop the features of the least recently used articles beyond the working set."""
+        if self._fetch is None:
+            return
+        while len(self._loaded) > self._working_set:
+            article_id, _ = self._loaded.popitem(last=False)
+            self.members[article_id].unload()
 
     def linkage(self, left: Sequence[Member], right: Sequence[Member]) -> float:
         """Average same-event probability over all pairs across the two groups."""
@@ -255,6 +327,7 @@ class StoryIndex:
                 continue
             kept, gone = min(story, best), max(story, best)
             self._merge(kept, gone)
+            self._evict()
             merges.append((kept, gone))
             pending.discard(gone)
             pending.add(kept)
@@ -286,7 +359,8 @@ class StoryIndex:
         return None
 
     def _centre(self, story: int) -> Vector:
-        centre: Vector = np.mean([m.vector for m in self._latest(story)], axis=0)
+        latest = self.stories[story][-self.options.member_cap :]
+        centre: Vector = np.mean([self.members[i].vector for i in latest], axis=0)
         return centre
 
     def _different_years(self, a: int, b: int) -> bool:
@@ -304,8 +378,8 @@ class StoryIndex:
         return main_a != main_b and years_a[main_b] < 0.5 * years_a[main_a] and years_b[main_a] < 0.5 * years_b[main_b]
 
     def _published_close(self, a: int, b: int) -> bool:
-        days_a = sorted({d for i in self.stories[a] if (d := self.members[i].features.published)})
-        days_b = sorted({d for i in self.stories[b] if (d := self.members[i].features.published)})
+        days_a = sorted({d for i in self.stories[a] if (d := self.members[i].published)})
+        days_b = sorted({d for i in self.stories[b] if (d := self.members[i].published)})
         if not days_a or not days_b:
             return False
         window = self.options.window_days
@@ -313,8 +387,8 @@ class StoryIndex:
 
     def _years(self, story: int) -> Counter[int]:
         counts: Counter[int] = Counter()
-        for i in self.stories[story]:
-            counts.update(self.members[i].features.years)
+        for m in self._latest(story, _SUMMARY_MEMBERS):
+            counts.update(m.loaded.years)
         return counts
 
     def _merge(self, kept: int, gone: int) -> None:
@@ -329,11 +403,12 @@ class StoryIndex:
     def summary(self, story_id: int) -> Story:
         """The story's record (without its article list) from what the index holds."""
         members = [self.members[i] for i in self.stories[story_id]]
-        dates = [m.features.published for m in members if m.features.published]
+        dates = [m.published for m in members if m.published]
         outlets = Counter(m.outlet for m in members if m.outlet)
         names: Counter[str] = Counter()
-        for m in members:
-            names.update(m.features.names.keys())
+        latest = self._latest(story_id, _SUMMARY_MEMBERS)
+        for m in latest:
+            names.update(m.loaded.names.keys())
         return Story(
             id=story_id,
             headline=_headline(members),
@@ -341,7 +416,7 @@ class StoryIndex:
             last_seen=max(dates) if dates else None,
             article_count=len(members),
             outlets=tuple(o for o, _ in outlets.most_common()),
-            names=tuple(_display(n) for n, c in names.most_common(12) if n not in _CALENDAR and 2 * c >= len(members))[
+            names=tuple(_display(n) for n, c in names.most_common(12) if n not in _CALENDAR and 2 * c >= len(latest))[
                 :5
             ],
         )
@@ -371,7 +446,7 @@ def cluster_all(members: Sequence[Member], options: ClusterOptions | None = None
     """Cluster a whole set from scratch: online in date order (undated after, in the given order),
     then one repair pass over every story. Returns the final story of each article, in input order."""
     index = StoryIndex(options)
-    order = sorted(range(len(members)), key=lambda i: (members[i].features.published or dt.date.max, i))
+    order = sorted(range(len(members)), key=lambda i: (members[i].published or dt.date.max, i))
     scores = {}
     for i in order:
         a = index.assign(members[i])

@@ -17,12 +17,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .cluster import Assignment, ClusterOptions, Member, StoryIndex, cluster_all, pair_score
+from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, cluster_all, pair_score
 from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
 from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
 from .model import Article
 from .store import Store
-from .store.base import StoredFeatures
+from .store.base import FeatureRow, StoredFeatures
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,11 @@ class StoryOptions:
     features: FeatureOptions = field(default_factory=FeatureOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     batch_size: int = 256
+    idf_sample: int = 20_000  # latest articles whose names and words give the document frequencies
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1 (got {self.batch_size})")
+        if self.batch_size < 1 or self.idf_sample < 1:
+            raise ValueError("batch_size and idf_sample must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class Similar:
 
 
 def describe(articles: Sequence[Article], options: StoryOptions, embed: EmbedFunction) -> list[Member]:
-    """Vectors and features for stored articles (one embedding batch, one spaCy batch)."""
+    """Vectors and features for stored articles (one embedding batch)."""
     feats = extract_features(articles)
     vectors = embed([lead_text(a, options.features.vector_chars) for a in articles])
     return [
@@ -80,32 +81,49 @@ def _label(article: Article) -> str:
 
 
 def _from_stored(row: StoredFeatures) -> Member:
+    features = None if row.features is None else ArticleFeatures.from_json(row.features, row.published)
     return Member(
         article_id=row.article_id,
         vector=from_bytes(row.vector),
-        features=ArticleFeatures.from_json(row.features, row.published),
+        features=features,
         title=row.title,
         outlet=row.outlet,
         story_id=row.story_id or 0,
-        label=row.features.get("label"),
+        label=row.label,
+        published=row.published,
     )
 
 
 def _cache(store: Store, members: Sequence[Member]) -> None:
-    rows = [(m.article_id, MODEL_ID, to_bytes(m.vector), {**m.features.to_json(), "label": m.label}) for m in members]
-    store.save_features(rows)
+    store.save_features(
+        [FeatureRow(m.article_id, MODEL_ID, to_bytes(m.vector), m.loaded.to_json(), m.label) for m in members]
+    )
+
+
+def _fetcher(store: Store) -> FetchFeatures:
+    def fetch(article_ids: Sequence[int]) -> dict[int, ArticleFeatures]:
+        rows = store.iter_features(MODEL_ID, article_ids)
+        return {r.article_id: ArticleFeatures.from_json(r.features or {}, r.published) for r in rows}
+
+    return fetch
 
 
 def load_index(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Member]]:
-    """The index of everything clustered so far, and cached articles still waiting for a story."""
-    index = StoryIndex(options.cluster, next_story_id=store.max_story_id() + 1)
-    clustered: list[Member] = []
-    waiting: list[Member] = []
-    for row in store.iter_features(MODEL_ID):
-        member = _from_stored(row)
-        (clustered if member.story_id else waiting).append(member)
-    index.load(clustered)
-    return index, waiting
+    """The index of everything clustered so far, and cached articles still waiting for a story.
+
+    Every vector is read; features only for the latest `options.idf_sample` articles (their names
+    and words give the document frequencies) and for articles waiting for a story; the index
+    fetches others when it needs them.
+    """
+    index = StoryIndex(options.cluster, next_story_id=store.max_story_id() + 1, fetch=_fetcher(store))
+    members = [_from_stored(row) for row in store.iter_features(MODEL_ID, vectors_only=True)]
+    recent = [m.article_id for m in members[-options.idf_sample :]]
+    recent += [m.article_id for m in members[: -options.idf_sample] if not m.story_id]
+    features = index.fetch(recent)
+    for m in members:
+        m.features = features.get(m.article_id)
+    index.load(m for m in members if m.story_id)
+    return index, [m for m in members if not m.story_id]
 
 
 class StoryBuilder:
@@ -175,7 +193,7 @@ def update_stories(
 
 def _arrival_order(member: Member) -> tuple[bool, dt.date, int]:
     # Within a batch, older news first: a story grows from its first report, as it would have live.
-    published = member.features.published
+    published = member.published
     return (published is None, published or dt.date.min, member.article_id)
 
 

@@ -27,16 +27,29 @@ class AddResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FeatureRow:
+    """What is cached for one article: its vector from `model`, its features, a label for untitled ones."""
+
+    article_id: int
+    model: str
+    vector: bytes
+    features: dict[str, Any]
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredFeatures:
-    """An article's cached vector and features, with what clustering reads of its metadata."""
+    """An article's cached vector (and features, unless only vectors were asked for), with what
+    clustering reads of its metadata."""
 
     article_id: int
     published: dt.date | None
     title: str | None
     outlet: str | None
     vector: bytes
-    features: dict[str, Any]
+    features: dict[str, Any] | None
     story_id: int | None
+    label: str | None = None
 
 
 class Store(Protocol):
@@ -88,12 +101,15 @@ class Store(Protocol):
         """The stored articles with these row ids."""
         ...
 
-    def save_features(self, rows: Sequence[tuple[int, str, bytes, dict[str, Any]]]) -> None:
-        """Cache (article id, model, vector, features) rows."""
+    def save_features(self, rows: Sequence[FeatureRow]) -> None:
+        """Cache vectors and features."""
         ...
 
-    def iter_features(self, model: str, article_ids: Sequence[int] | None = None) -> Iterator[StoredFeatures]:
-        """Cached features (all, or of `article_ids`) with story membership."""
+    def iter_features(
+        self, model: str, article_ids: Sequence[int] | None = None, *, vectors_only: bool = False
+    ) -> Iterator[StoredFeatures]:
+        """Cached features (all, or of `article_ids`; without the features with `vectors_only`), with
+        story membership."""
         ...
 
     def save_stories(

@@ -50,6 +50,7 @@ article_features = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("vector", sa.LargeBinary, nullable=False),
     sa.Column("features", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=True),
 )
 
 stories = sa.Table(

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from storyline.errors import NotFoundError
 from storyline.model import Article, Story, StoryArticle
-from storyline.store.base import StoredFeatures
+from storyline.store.base import FeatureRow, StoredFeatures
 from storyline.store.schema import article_features, articles, stories, story_members
 
 _FETCH = 2000  # rows per round trip when reading features back
@@ -45,24 +45,39 @@ class StoryTables:
             rows = conn.execute(sa.select(articles).where(articles.c.id.in_(list(ids))).order_by(articles.c.id))
             return [_row_to_article(row) for row in rows]
 
-    def save_features(self, rows: Sequence[tuple[int, str, bytes, dict[str, Any]]]) -> None:
-        """Store (article id, model, vector bytes, features) rows, replacing older ones."""
+    def save_features(self, rows: Sequence[FeatureRow]) -> None:
+        """Cache vectors and features, replacing older ones."""
         if not rows:
             return
-        values = [{"article_id": a, "model": m, "vector": v, "features": json.dumps(f)} for a, m, v, f in rows]
+        values = [
+            {
+                "article_id": r.article_id,
+                "model": r.model,
+                "vector": r.vector,
+                "features": json.dumps(r.features),
+                "label": r.label,
+            }
+            for r in rows
+        ]
         stmt = self._insert(article_features)
+        columns = ("model", "vector", "features", "label")
         stmt = stmt.on_conflict_do_update(
-            index_elements=[article_features.c.article_id],
-            set_={"model": stmt.excluded.model, "vector": stmt.excluded.vector, "features": stmt.excluded.features},
+            index_elements=[article_features.c.article_id], set_={c: getattr(stmt.excluded, c) for c in columns}
         )
         with self.engine.begin() as conn:
             conn.execute(stmt, values)
 
-    def iter_features(self, model: str, article_ids: Sequence[int] | None = None) -> Iterator[StoredFeatures]:
-        """Cached features with the metadata clustering needs, in ingest order."""
+    def iter_features(
+        self, model: str, article_ids: Sequence[int] | None = None, *, vectors_only: bool = False
+    ) -> Iterator[StoredFeatures]:
+        """Cached vectors and features with the metadata clustering needs, in ingest order.
+
+        With `vectors_only` the features are left out (`features` is None): much less to read.
+        """
         a, f, m = articles.c, article_features.c, story_members.c
+        feature_column = sa.null().label("features") if vectors_only else f.features
         query = (
-            sa.select(a.id, a.published, a.title, a.outlet, f.vector, f.features, m.story_id)
+            sa.select(a.id, a.published, a.title, a.outlet, f.vector, f.label, feature_column, m.story_id)
             .join(article_features, f.article_id == a.id)
             .outerjoin(story_members, m.article_id == a.id)
             .where(f.model == model)
@@ -79,8 +94,9 @@ class StoryTables:
                         title=row.title,
                         outlet=row.outlet,
                         vector=row.vector,
-                        features=json.loads(row.features),
+                        features=json.loads(row.features) if row.features is not None else None,
                         story_id=row.story_id,
+                        label=row.label,
                     )
 
     def save_stories(

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("model", sa.Text, nullable=False),
         sa.Column("vector", sa.LargeBinary, nullable=False),
         sa.Column("features", sa.Text, nullable=False),
+        sa.Column("label", sa.Text, nullable=True),
     )
     op.create_table(
         "stories",
