@@ -73,6 +73,20 @@ def test_articles_arriving_later_join_the_story_and_ids_stay(sqlite_url: str, se
     assert _open(sqlite_url).list_stories() == [after]
 
 
+def test_features_evicted_from_memory_are_read_back_from_the_store(sqlite_url: str, seeds_dir: Path) -> None:
+    seeds = sorted(str(p) for p in seeds_dir.iterdir())
+    store = _open(sqlite_url)
+    ingest(expand_paths(seeds[:2]), store, after_batch=StoryBuilder(store).update)
+    # The second run keeps the features of one article at a time and no IDF sample.
+    tight = StoryOptions(working_set=1, idf_sample=1)
+    builder = StoryBuilder(store, tight)
+    ingest(expand_paths(seeds[2:]), store, after_batch=builder.update)
+    assert builder._index is not None
+    assert sum(1 for m in builder._index.members.values() if m.features is not None) == 1
+    (story,) = store.list_stories()
+    assert story.article_count == 5 and "Putin" in story.names
+
+
 def test_recluster_keeps_the_ids_of_unchanged_stories(sqlite_url: str, seeds_dir: Path) -> None:
     _ingest(sqlite_url, [str(seeds_dir)])
     store = _open(sqlite_url)

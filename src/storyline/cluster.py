@@ -252,7 +252,7 @@ class StoryIndex:
         self.stories[best_story].append(member.article_id)
         self._ann.add(member.article_id, member.vector)
         self.touched.add(best_story)
-        self._evict()
+        self.trim()
         return assignment
 
     def neighbours(self, vector: Vector, limit: int) -> list[tuple[int, float]]:
@@ -296,7 +296,7 @@ class StoryIndex:
         """Features of these articles from the store (empty without a fetch function)."""
         return self._fetch(article_ids) if self._fetch and article_ids else {}
 
-    def _evict(self) -> None:
+    def trim(self) -> None:
         """Drop the features of the least recently used articles beyond the working set."""
         if self._fetch is None:
             return
@@ -327,7 +327,7 @@ class StoryIndex:
                 continue
             kept, gone = min(story, best), max(story, best)
             self._merge(kept, gone)
-            self._evict()
+            self.trim()
             merges.append((kept, gone))
             pending.discard(gone)
             pending.add(kept)

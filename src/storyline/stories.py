@@ -37,10 +37,11 @@ class StoryOptions:
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     batch_size: int = 256
     idf_sample: int = 20_000  # latest articles whose names and words give the document frequencies
+    working_set: int = 30_000  # articles whose features the index keeps in memory (others are re-read)
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.idf_sample < 1:
-            raise ValueError("batch_size and idf_sample must be at least 1")
+        if min(self.batch_size, self.idf_sample, self.working_set) < 1:
+            raise ValueError("batch_size, idf_sample and working_set must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,12 @@ def load_index(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Me
     and words give the document frequencies) and for articles waiting for a story; the index
     fetches others when it needs them.
     """
-    index = StoryIndex(options.cluster, next_story_id=store.max_story_id() + 1, fetch=_fetcher(store))
+    index = StoryIndex(
+        options.cluster,
+        next_story_id=store.max_story_id() + 1,
+        fetch=_fetcher(store),
+        working_set=options.working_set,
+    )
     members = [_from_stored(row) for row in store.iter_features(MODEL_ID, vectors_only=True)]
     recent = [m.article_id for m in members[-options.idf_sample :]]
     recent += [m.article_id for m in members[: -options.idf_sample] if not m.story_id]
@@ -171,6 +177,7 @@ class StoryBuilder:
         changed = sorted(set(scores) | index.moved)
         links = [(i, index.members[i].story_id, scores.get(i, self._scores.get(i))) for i in changed]
         self.store.save_stories([index.summary(s) for s in sorted(index.touched)], links)
+        index.trim()
         self._scores.update(scores)
         self.touched = {index.members[a.article_id].story_id for a in self.assignments} | index.touched
         self.assignments = [_now(index, a) for a in [*self.assignments, *assigned]]
