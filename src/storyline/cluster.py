@@ -237,7 +237,9 @@ class StoryIndex:
         self.df.add(member.loaded)
         self._loaded[member.article_id] = None
         best_story, best_score = 0, self.options.join
-        for story_id in self._candidate_stories(member):
+        candidates = self._candidate_stories(member)
+        self._prefetch(candidates)
+        for story_id in candidates:
             score = self.linkage([member], self._latest(story_id))
             if score >= best_score:
                 best_story, best_score = story_id, score
@@ -276,6 +278,13 @@ class StoryIndex:
                 if len(found) == self.options.max_stories:
                     break
         return found
+
+    def _prefetch(self, story_ids: Sequence[int]) -> None:
+        """Load the features of these stories' latest members in one round trip."""
+        cap = self.options.member_cap
+        missing = [i for s in story_ids for i in self.stories[s][-cap:] if self.members[i].features is None]
+        for article_id, features in self.fetch(missing).items():
+            self.members[article_id].features = features
 
     def _latest(self, story_id: int, count: int | None = None) -> list[Member]:
         """The story's latest members, with their features loaded."""
@@ -336,15 +345,16 @@ class StoryIndex:
     def _best_merge(self, story: int, refused: set[tuple[int, int, int, int]]) -> int | None:
         mine = self._latest(story)
         centre = self._centre(story)
+        gate = self.options.merge_gate
         near: set[int] = set()
         for m in mine[-5:]:
             near.update(self.members[i].story_id for i, _ in self.neighbours(m.vector, self.options.candidates))
         near.discard(story)
         alike = sorted(((float(centre @ self._centre(other)), other) for other in near), reverse=True)
+        alike = [(similarity, other) for similarity, other in alike[:_REPAIR_CANDIDATES] if similarity >= gate]
+        self._prefetch([other for _, other in alike])
         scored = []
-        for similarity, other in alike[:_REPAIR_CANDIDATES]:
-            if similarity < self.options.merge_gate:
-                break
+        for _similarity, other in alike:
             score = self.linkage(mine, self._latest(other))
             if score >= self.options.merge:
                 scored.append((score, other))
