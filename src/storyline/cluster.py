@@ -62,7 +62,7 @@ class ClusterOptions:
     merge_gate: float = 0.3
     window_days: int = 60
     candidates: int = 50
-    max_stories: int = 10
+    max_stories: int = 20
     member_cap: int = 30
 
     def __post_init__(self) -> None:
@@ -319,7 +319,7 @@ class StoryIndex:
         return total / (len(left) * len(right))
 
     def repair(self, story_ids: Iterable[int]) -> list[tuple[int, int]]:
-        """Merge each given story with a near story of the same event, greedily, best first.
+        """Merge the given stories with near stories of the same event, greedily, best pair first.
 
         Candidates are the stories of the nearest neighbours of each story's latest members,
         whose mean vectors are at least `merge_gate` alike; a pair merges when its average
@@ -327,22 +327,31 @@ class StoryIndex:
         story (smaller id) keeps its id. Returns the (kept, merged away) pairs.
         """
         merges: list[tuple[int, int]] = []
-        pending = {s for s in story_ids if s in self.stories}
         refused: set[tuple[int, int, int, int]] = set()
-        while pending:
-            story = pending.pop()
-            best = self._best_merge(story, refused)
-            if best is None:
-                continue
-            kept, gone = min(story, best), max(story, best)
+        best: dict[int, tuple[float, int]] = {}
+
+        def refresh(story: int) -> None:
+            found = self._best_merge(story, refused) if story in self.stories else None
+            if found:
+                best[story] = found
+            else:
+                best.pop(story, None)
+
+        for story in {s for s in story_ids if s in self.stories}:
+            refresh(story)
+        while best:
+            story, (_score, other) = max(best.items(), key=lambda item: item[1][0])
+            kept, gone = min(story, other), max(story, other)
             self._merge(kept, gone)
-            self.trim()
             merges.append((kept, gone))
-            pending.discard(gone)
-            pending.add(kept)
+            best.pop(gone, None)
+            # Scores that involved either story are stale now.
+            for stale in [s for s, (_, o) in best.items() if o in (kept, gone)] + [kept]:
+                refresh(stale)
+        self.trim()
         return merges
 
-    def _best_merge(self, story: int, refused: set[tuple[int, int, int, int]]) -> int | None:
+    def _best_merge(self, story: int, refused: set[tuple[int, int, int, int]]) -> tuple[float, int] | None:
         mine = self._latest(story)
         centre = self._centre(story)
         gate = self.options.merge_gate
@@ -358,14 +367,14 @@ class StoryIndex:
             score = self.linkage(mine, self._latest(other))
             if score >= self.options.merge:
                 scored.append((score, other))
-        for _score, other in sorted(scored, reverse=True):
+        for score, other in sorted(scored, reverse=True):
             key = (story, other, len(self.stories[story]), len(self.stories[other]))
             if key in refused:
                 continue
             if self._different_years(story, other):
                 refused.add(key)
                 continue
-            return other
+            return score, other
         return None
 
     def _centre(self, story: int) -> Vector:
