@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import pickle
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -36,7 +37,7 @@ import numpy as np
 from storyline.cluster import Member, StoryIndex, cluster_all
 from storyline.embed import MODEL_ID, default_embedder, to_bytes
 from storyline.extract import extract
-from storyline.model import Article, RawDocument
+from storyline.model import Article, Hints, RawDocument
 from storyline.store import Store, open_store
 from storyline.store.base import FeatureRow
 from storyline.stories import StoryOptions, _cache, describe, load_index
@@ -52,7 +53,12 @@ def base_articles(eval_dir: Path) -> list[Article]:
         for r in map(json.loads, (eval_dir / "stories" / "ecbplus-dev.articles.jsonl").open(encoding="utf-8"))
     ]
     for path in sorted((eval_dir / "quotes").glob("polnear-*/text/*.txt")):
-        raw.append(RawDocument(source="polnear", external_id=path.stem, content=path.read_bytes(), kind="text"))
+        # PolNeAR names its files publisher_date_slug: the date a feed would give.
+        day = re.search(r"_(\d{4}-\d{2}-\d{2})_", path.stem)
+        hints = Hints(published=dt.date.fromisoformat(day.group(1)) if day else None)
+        raw.append(
+            RawDocument(source="polnear", external_id=path.stem, content=path.read_bytes(), kind="text", hints=hints)
+        )
     seen: set[str] = set()
     out: list[Article] = []
     for doc in raw:
