@@ -248,7 +248,8 @@ def _finish(doc: RawDocument, cleaned: CleanedText, options: ExtractOptions) -> 
 
 def content_hash(text: str) -> str:
     """SHA-256 of the text with case and whitespace normalised: equal articles, equal hashes."""
-    return hashlib.sha256(" ".join(text.casefold().split()).encode("utf-8")).hexdigest()
+    # upper() first: casefold alone keeps the dotless "ı" apart from "I", its own capital.
+    return hashlib.sha256(" ".join(text.upper().casefold().split()).encode("utf-8")).hexdigest()
 
 
 @cache
