@@ -95,6 +95,9 @@ def test_recluster_keeps_the_ids_of_unchanged_stories(sqlite_url: str, seeds_dir
     assert update.analysed == 5
     (after,) = store.list_stories()
     assert after.id == before.id and after.articles == before.articles
+    # With one article's features in memory at a time, the others are read back: same result.
+    recluster(store, StoryOptions(working_set=1))
+    assert store.list_stories() == [after]
 
 
 def test_two_events_of_one_kind_are_two_stories(sqlite_url: str, shared_dir: Path, tmp_path: Path) -> None:

@@ -30,7 +30,16 @@ from .errors import OptionsError
 from .features import ArticleFeatures
 from .model import Story
 
-__all__ = ["Assignment", "ClusterOptions", "DocFreq", "Member", "StoryIndex", "cluster_all", "pair_score"]
+__all__ = [
+    "Assignment",
+    "ClusterOptions",
+    "DocFreq",
+    "Member",
+    "StoryIndex",
+    "build_index",
+    "cluster_all",
+    "pair_score",
+]
 
 Vector = npt.NDArray[np.float32]
 Weighted = dict[str, float]
@@ -461,14 +470,30 @@ def _display(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
-def cluster_all(members: Sequence[Member], options: ClusterOptions | None = None) -> list[Assignment]:
+def build_index(
+    members: Sequence[Member],
+    options: ClusterOptions | None = None,
+    *,
+    fetch: FetchFeatures | None = None,
+    working_set: int = 30_000,
+) -> tuple[StoryIndex, dict[int, float | None]]:
     """Cluster a whole set from scratch: online in date order (undated after, in the given order),
-    then one repair pass over every story. Returns the final story of each article, in input order."""
-    index = StoryIndex(options)
+    then one repair pass over every story. Members without features need `fetch`; they are read
+    in chunks as the run reaches them. Returns the index and each article's join score."""
+    index = StoryIndex(options, fetch=fetch, working_set=working_set)
     order = sorted(range(len(members)), key=lambda i: (members[i].published or dt.date.max, i))
-    scores = {}
-    for i in order:
-        a = index.assign(members[i])
-        scores[a.article_id] = a.score
+    scores: dict[int, float | None] = {}
+    for start in range(0, len(order), 500):
+        chunk = [members[i] for i in order[start : start + 500]]
+        found = index.fetch([m.article_id for m in chunk if m.features is None])
+        for m in chunk:
+            m.features = m.features or found[m.article_id]
+            scores[m.article_id] = index.assign(m).score
     index.repair(list(index.stories))
+    return index, scores
+
+
+def cluster_all(members: Sequence[Member], options: ClusterOptions | None = None) -> list[Assignment]:
+    """The final story of each article (in input order) after :func:`build_index`."""
+    _index, scores = build_index(members, options)
     return [Assignment(m.article_id, m.story_id, scores[m.article_id]) for m in members]

@@ -11,13 +11,14 @@ and no story; the next run finds and clusters them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, cluster_all, pair_score
+from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, build_index, pair_score
 from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
 from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
 from .model import Article
@@ -208,20 +209,16 @@ def recluster(store: Store, options: StoryOptions | None = None) -> StoryUpdate:
     """Cluster every article again from scratch with the same algorithm, in date order.
 
     Stories that come out with mostly the same articles keep their ids; the others get new ones.
+    Memory stays bounded as in ingest: vectors for all, features for a working set.
     """
     options = options or StoryOptions()
     update_stories(store, options)  # make sure every article has its features
-    members = [_from_stored(row) for row in store.iter_features(MODEL_ID)]
+    members = [_from_stored(row) for row in store.iter_features(MODEL_ID, vectors_only=True)]
     old = {m.article_id: m.story_id for m in members}
-    assignments = cluster_all(members, options.cluster)
-    mapping = _stable_ids(assignments, old, store.max_story_id())
-    index = StoryIndex(options.cluster)
-    by_id = {m.article_id: m for m in members}
-    for a in assignments:
-        by_id[a.article_id].story_id = mapping[a.story_id]
-    index.load(by_id.values())
-    final = [Assignment(a.article_id, mapping[a.story_id], a.score) for a in assignments]
-    summaries = [index.summary(s) for s in sorted(set(mapping.values()))]
+    index, scores = build_index(members, options.cluster, fetch=_fetcher(store), working_set=options.working_set)
+    final_ids = _stable_ids([Assignment(m.article_id, m.story_id, None) for m in members], old, store.max_story_id())
+    summaries = [dataclasses.replace(index.summary(s), id=final_ids[s]) for s in sorted(index.stories)]
+    final = [Assignment(m.article_id, final_ids[m.story_id], scores[m.article_id]) for m in members]
     store.save_stories(summaries, [(a.article_id, a.story_id, a.score) for a in final], replace=True)
     return StoryUpdate(analysed=len(final), assignments=tuple(final), stories_touched=len(summaries))
 
