@@ -23,9 +23,12 @@ test: setup
 
 eval: setup
 	$(BIN)/python eval/extraction.py --check
+	$(BIN)/python eval/stories.py --batch
+	$(BIN)/python eval/similarity.py
 
 bench: setup
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/stories.py
 
 clean:
 	rm -rf $(VENV) demo.db storyline.db .mypy_cache .ruff_cache .pytest_cache
