@@ -138,6 +138,9 @@ def test_similar_lists_neighbours_with_scores(sqlite_url: str, seeds_dir: Path) 
     assert all(s.external_id != article.external_id for s in found)
     assert [s.cosine for s in found] == sorted((s.cosine for s in found), reverse=True)
     assert all(0.0 <= s.score <= 1.0 and s.same_story for s in found)
+    # Features not in memory are read back for the comparison.
+    tight = similar_articles(store, article, limit=3, options=StoryOptions(idf_sample=1, working_set=1))
+    assert [s.external_id for s in tight] == [s.external_id for s in found]
 
 
 def test_stories_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:

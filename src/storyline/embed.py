@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import StorylineError
+from .errors import OptionsError, StorylineError
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,9 @@ class EmbedOptions:
 
     def __post_init__(self) -> None:
         if not 8 <= self.max_tokens <= 512:
-            raise ValueError(f"max_tokens must be between 8 and 512 (got {self.max_tokens})")
+            raise OptionsError(f"max_tokens must be between 8 and 512 (got {self.max_tokens})")
         if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1 (got {self.batch_size})")
+            raise OptionsError(f"batch_size must be at least 1 (got {self.batch_size})")
 
 
 def _package_file(package: str, relative: str, install_hint: str) -> Path:

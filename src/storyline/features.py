@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import OptionsError
 from .model import Article
 
 __all__ = ["ArticleFeatures", "FeatureOptions", "extract_features", "features_of", "lead_text"]
@@ -90,9 +91,9 @@ class FeatureOptions:
 
     def __post_init__(self) -> None:
         if self.vector_chars < 100:
-            raise ValueError(f"vector_chars must be at least 100 (got {self.vector_chars})")
+            raise OptionsError(f"vector_chars must be at least 100 (got {self.vector_chars})")
         if not 16 <= self.vector_tokens <= 512:
-            raise ValueError(f"vector_tokens must be between 16 and 512 (got {self.vector_tokens})")
+            raise OptionsError(f"vector_tokens must be between 16 and 512 (got {self.vector_tokens})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Stories over a store: embed and describe new articles, cluster them, keep the stories up to date.
 
 This module wires the pure stages (:mod:`features`, :mod:`embed`, :mod:`cluster`) to a
-:class:`~storyline.store.Store`. `storyline ingest` calls :func:`update_stories` after storing,
-so stories are current when it returns; `storyline recluster` calls :func:`recluster`.
+:class:`~storyline.store.Store`. `storyline ingest` runs :meth:`StoryBuilder.update` after each
+stored batch, so stories grow during a long ingest and are current when it returns;
+`storyline recluster` calls :func:`recluster`.
 
 Crash safety: vectors and features are cached first, then memberships and story summaries are
 written in one transaction per batch. A run stopped between the two leaves articles with features
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, build_index, pair_score
 from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
+from .errors import OptionsError
 from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
 from .model import Article
 from .store import Store
@@ -42,7 +44,7 @@ class StoryOptions:
 
     def __post_init__(self) -> None:
         if min(self.batch_size, self.idf_sample, self.working_set) < 1:
-            raise ValueError("batch_size, idf_sample and working_set must be at least 1")
+            raise OptionsError("batch_size, idf_sample and working_set must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,10 @@ def similar_articles(
         return []
     me = index.members[article.id]
     near = [(i, cos) for i, cos in index.neighbours(me.vector, limit + 1) if i != article.id][:limit]
+    wanted = [me, *(index.members[i] for i, _ in near)]
+    fetched = index.fetch([m.article_id for m in wanted if m.features is None])
+    for m in wanted:
+        m.features = m.features or fetched[m.article_id]
     external = {a.id: a.external_id for a in store.articles_by_id([i for i, _ in near])}
     found: list[Similar] = []
     for other_id, cos in near:
