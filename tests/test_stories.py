@@ -223,3 +223,16 @@ def test_repair_keeps_apart_stories_about_different_years(seeds_dir: Path) -> No
     index.load(members)
     assert index.repair([1, 2]) == []
     assert sorted(index.stories) == [1, 2]
+
+
+def test_an_input_stored_as_a_duplicate_is_listed_with_its_story(db_url: str, seeds_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "reprint.txt"
+    copy.write_bytes((seeds_dir / "004_72e330e792d8a04d.txt").read_bytes())
+    for _ in range(2):  # twice: the alias is recorded once
+        _ingest(db_url, [str(seeds_dir), str(copy)])
+    (story,) = _open(db_url).list_stories()
+    listed = {a.external_id: a for a in story.articles}
+    assert story.article_count == 5 and len(listed) == 6
+    assert listed["reprint"].duplicate_of == "004_72e330e792d8a04d"
+    assert listed["reprint"].id == listed["004_72e330e792d8a04d"].id
+    assert story.to_json()["articles"][-1]["duplicate_of"] == "004_72e330e792d8a04d"

@@ -104,23 +104,31 @@ def _iso(day: dt.date | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class StoryArticle:
-    """One article of a story, as listed with it (the text stays in the article)."""
+    """One article of a story, as listed with it (the text stays in the article).
+
+    An input that duplicated a stored article (same URL or same text) under another id is listed
+    too, with `duplicate_of` naming the article it was stored as, so every input can be found.
+    """
 
     id: int
     external_id: str
     outlet: str | None
     published: dt.date | None
     title: str | None = None
+    duplicate_of: str | None = None  # set for an input stored once under another id (same URL or text)
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "external_id": self.external_id,
             "outlet": self.outlet,
             "published": _iso(self.published),
             "title": self.title,
         }
+        if self.duplicate_of:
+            data["duplicate_of"] = self.duplicate_of
+        return data
 
 
 @dataclass(frozen=True, slots=True)

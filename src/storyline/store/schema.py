@@ -43,6 +43,16 @@ rejections = sa.Table(
     sa.UniqueConstraint("source", name="uq_rejections_source"),
 )
 
+article_aliases = sa.Table(
+    "article_aliases",
+    metadata,
+    sa.Column("external_id", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+)
+sa.Index("ix_article_aliases_article_id", article_aliases.c.article_id)
+
 article_features = sa.Table(
     "article_features",
     metadata,

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from storyline.errors import NotFoundError, StoreError, UnsupportedDatabaseError
 from storyline.model import Article, Rejected
 from storyline.store.base import AddResult
-from storyline.store.schema import articles, rejections
+from storyline.store.schema import article_aliases, articles, rejections
 from storyline.store.story_tables import StoryTables
 
 log = logging.getLogger(__name__)
@@ -155,19 +155,27 @@ class SqlStore(StoryTables):
         match = sa.or_(cols.content_hash == art.content_hash, cols.external_id == art.external_id)
         if art.url:
             match = sa.or_(match, cols.url == art.url)
-        query = sa.select(cols.external_id, cols.url, cols.content_hash, cols.source).where(match)
+        query = sa.select(cols.id, cols.external_id, cols.url, cols.content_hash, cols.source).where(match)
         rows = conn.execute(query).all()
         for row in rows:
             if art.url and row.url == art.url:
-                return AddResult(article=art, existing=row.external_id, reason="same URL")
+                return self._duplicate(conn, art, (row.id, row.external_id), "same URL")
         for row in rows:
             if row.content_hash == art.content_hash:
-                return AddResult(article=art, existing=row.external_id, reason="same text")
+                return self._duplicate(conn, art, (row.id, row.external_id), "same text")
         other = rows[0].source if rows else "?"
         return AddResult(
             article=art,
             conflict=f"id {art.external_id!r} is already used by a different article (from {other})",
         )
+
+    def _duplicate(self, conn: Connection, art: Article, existing: tuple[int, str], reason: str) -> AddResult:
+        """Record an input under another id that duplicates a stored article, so it can be found."""
+        row_id, external_id = existing
+        if external_id != art.external_id:
+            alias = {"external_id": art.external_id, "article_id": row_id, "reason": reason, "source": art.source}
+            conn.execute(self._insert(article_aliases).values(alias).on_conflict_do_nothing())
+        return AddResult(article=art, existing=external_id, reason=reason)
 
     def add_rejections(self, rejected: Iterable[Rejected]) -> None:
         """Record rejected inputs; seeing the same source again updates its row."""

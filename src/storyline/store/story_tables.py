@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from storyline.errors import NotFoundError
 from storyline.model import Article, Story, StoryArticle
 from storyline.store.base import FeatureRow, StoredFeatures
-from storyline.store.schema import article_features, articles, stories, story_members
+from storyline.store.schema import article_aliases, article_features, articles, stories, story_members
 
 _FETCH = 2000  # rows per round trip when reading features back
 
@@ -195,13 +195,39 @@ def _story_articles(conn: Connection, story_ids: Sequence[int]) -> dict[int, lis
             .where(m.story_id.in_(story_ids[i : i + 500]))
             .order_by(m.story_id, a.published.is_(None), a.published, a.id)
         )
-        for row in conn.execute(query):
+        listed = conn.execute(query).all()
+        aliases = _aliases(conn, [row.id for row in listed])
+        for row in listed:
             out[row.story_id].append(
                 StoryArticle(
                     id=row.id, external_id=row.external_id, outlet=row.outlet, published=row.published, title=row.title
                 )
             )
+            out[row.story_id] += [
+                StoryArticle(
+                    id=row.id,
+                    external_id=alias,
+                    outlet=row.outlet,
+                    published=row.published,
+                    title=row.title,
+                    duplicate_of=row.external_id,
+                )
+                for alias in aliases.get(row.id, ())
+            ]
     return out
+
+
+def _aliases(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for i in range(0, len(article_ids), 500):
+        query = (
+            sa.select(article_aliases.c.article_id, article_aliases.c.external_id)
+            .where(article_aliases.c.article_id.in_(article_ids[i : i + 500]))
+            .order_by(article_aliases.c.external_id)
+        )
+        for row in conn.execute(query):
+            found[row.article_id].append(row.external_id)
+    return found
 
 
 def _row_to_story(row: sa.Row[Any], listed: Sequence[StoryArticle]) -> Story:

@@ -1,4 +1,4 @@
-"""Article vectors and features; stories and their members.
+"""Aliases of duplicate inputs; article vectors and features; stories and their members.
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "article_aliases",
+        sa.Column("external_id", sa.Text, primary_key=True),
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+    )
+    op.create_index("ix_article_aliases_article_id", "article_aliases", ["article_id"])
     op.create_table(
         "article_features",
         sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
@@ -50,3 +58,4 @@ def downgrade() -> None:
     op.drop_table("story_members")
     op.drop_table("stories")
     op.drop_table("article_features")
+    op.drop_table("article_aliases")
