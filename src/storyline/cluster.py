@@ -66,7 +66,7 @@ class ClusterOptions:
         member_cap: a story is compared through at most this many of its latest members.
     """
 
-    join: float = 0.35
+    join: float = 0.45
     merge: float = 0.25
     merge_gate: float = 0.3
     window_days: int = 60
