@@ -146,7 +146,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"ECB+ folder (default {DEFAULT_DATA})")
     parser.add_argument("--topics", help="only these topics, e.g. 1-12 or 1,4,7 (default: all)")
-    parser.add_argument("--order", choices=["shuffled", "date", "both"], default="both", help="arrival order")
+    parser.add_argument(
+        "--order",
+        choices=["shuffled", "date", "file", "both", "all"],
+        default="both",
+        help="arrival order: shuffled, date, file (as in the data file); both = shuffled and date",
+    )
     parser.add_argument("--seed", type=int, default=13, help="shuffle seed")
     parser.add_argument("--batch", action="store_true", help="also score `storyline recluster`")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -175,12 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows, gold = load(args.data, CI_TOPICS if args.check and not args.topics else args.topics)
     results: dict[str, Any] = {}
-    if args.order in {"shuffled", "both"}:
+    if args.order in {"shuffled", "both", "all"}:
         shuffled = rows[:]
         random.Random(args.seed).shuffle(shuffled)
         results["shuffled"] = run(shuffled, gold, batch=args.batch)
-    if args.order in {"date", "both"}:
+    if args.order in {"date", "both", "all"}:
         results["date"] = run(_date_order(rows), gold, batch=args.batch)
+    if args.order in {"file", "all"}:
+        results["file"] = run(rows, gold, batch=args.batch)
     if args.json:
         print(json.dumps(results, indent=2))
     else:

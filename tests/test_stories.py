@@ -38,6 +38,7 @@ def _ingest(db: str, paths: list[str]) -> StoryBuilder:
     store = _open(db)
     builder = StoryBuilder(store)
     ingest(expand_paths(paths), store, after_batch=builder.update)
+    builder.finish()  # as `storyline ingest` does
     return builder
 
 
@@ -85,6 +86,23 @@ def test_features_evicted_from_memory_are_read_back_from_the_store(sqlite_url: s
     assert sum(1 for m in builder._index.members.values() if m.features is not None) == 1
     (story,) = store.list_stories()
     assert story.article_count == 5 and "Putin" in story.names
+
+
+def test_finish_rebuilds_the_touched_stories_and_keeps_the_older_id(sqlite_url: str, seeds_dir: Path) -> None:
+    _ingest(sqlite_url, [str(seeds_dir)])
+    store = _open(sqlite_url)
+    (story,) = store.list_stories()
+    # Split the story by hand, as a bad early assignment could have.
+    moved = [a.id for a in story.articles[:2]]
+    store.save_stories([dataclasses.replace(story, id=story.id + 1)], [(i, story.id + 1, None) for i in moved])
+    assert len(store.list_stories()) == 2
+    builder = StoryBuilder(store)
+    builder.update()
+    builder.touched = {story.id, story.id + 1}
+    update = builder.finish()
+    assert update.analysed == 5
+    (after,) = store.list_stories()
+    assert after.id == story.id and after.article_count == 5
 
 
 def test_recluster_keeps_the_ids_of_unchanged_stories(sqlite_url: str, seeds_dir: Path) -> None:

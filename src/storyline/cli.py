@@ -171,6 +171,8 @@ def ingest_cmd(
             on_outcome=lambda _o: progress.advance(task),
             after_batch=builder.update if builder else None,
         )
+        if builder:
+            builder.finish()
     _show_report(report, fmt, builder)
     if builder and fmt is Fmt.table:
         grouped, touched = len(builder.assignments), len(builder.touched)
@@ -336,7 +338,9 @@ def demo_cmd(
         raise StorylineError("cannot find examples/seeds: run from the repository or pass a folder")
     out.print(f"Storyline demo: ingesting {escape(str(folder))} into {escape(resolve_db_url(ctx.obj.db))}")
     with _store(ctx) as store:
-        report = ingest(expand_paths([str(folder)]), store, after_batch=StoryBuilder(store).update)
+        builder = StoryBuilder(store)
+        report = ingest(expand_paths([str(folder)]), store, after_batch=builder.update)
+        builder.finish()
         arts = list(store.iter_articles())
         found = store.list_stories()
     _show_report(report, Fmt.table)

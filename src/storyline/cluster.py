@@ -240,10 +240,14 @@ class StoryIndex:
         if batch:
             self._ann.add(np.array([m.article_id for m in batch]), np.stack([m.vector for m in batch]))
 
-    def assign(self, member: Member) -> Assignment:
-        """Put one new article into the story it reports (or a new one) and index it."""
+    def assign(self, member: Member, *, counted: bool = False) -> Assignment:
+        """Put one new article into the story it reports (or a new one) and index it.
+
+        `counted`: the article is already in the document frequencies (a re-clustering).
+        """
         member.story_id = 0
-        self.df.add(member.loaded)
+        if not counted:
+            self.df.add(member.loaded)
         self._loaded[member.article_id] = None
         best_story, best_score = 0, self.options.join
         candidates = self._candidate_stories(member)
@@ -476,11 +480,15 @@ def build_index(
     *,
     fetch: FetchFeatures | None = None,
     working_set: int = 30_000,
+    df: DocFreq | None = None,
 ) -> tuple[StoryIndex, dict[int, float | None]]:
     """Cluster a whole set from scratch: online in date order (undated after, in the given order),
     then one repair pass over every story. Members without features need `fetch`; they are read
-    in chunks as the run reaches them. Returns the index and each article's join score."""
+    in chunks as the run reaches them. `df`: document frequencies that already count the members
+    (else they are counted as they come). Returns the index and each article's join score."""
     index = StoryIndex(options, fetch=fetch, working_set=working_set)
+    if df is not None:
+        index.df = df
     order = sorted(range(len(members)), key=lambda i: (members[i].published or dt.date.max, i))
     scores: dict[int, float | None] = {}
     for start in range(0, len(order), 500):
@@ -488,7 +496,7 @@ def build_index(
         found = index.fetch([m.article_id for m in chunk if m.features is None])
         for m in chunk:
             m.features = m.features or found[m.article_id]
-            scores[m.article_id] = index.assign(m).score
+            scores[m.article_id] = index.assign(m, counted=df is not None).score
     index.repair(list(index.stories))
     return index, scores
 

@@ -168,6 +168,36 @@ class StoryBuilder:
         done = tuple(self.assignments[first:])
         return StoryUpdate(analysed=len(done), assignments=done, stories_touched=len(self.touched))
 
+    def finish(self) -> StoryUpdate:
+        """Re-cluster, from scratch, the articles of every story this builder touched.
+
+        Online assignment depends on arrival order, and its first articles were placed while the
+        document frequencies were cold. Once a run is done, its stories are rebuilt in date order
+        with the warm frequencies (as `recluster` does for the whole store, but only here):
+        stories keep their ids where they keep most of their articles.
+        """
+        index = self._index
+        if index is None or not self.touched:
+            return StoryUpdate(analysed=0, assignments=(), stories_touched=0)
+        ids = sorted({i for story in self.touched for i in index.stories.get(story, ())})
+        members = [index.members[i] for i in ids]
+        old = {m.article_id: m.story_id for m in members}
+        fresh, scores = build_index(
+            members, self.options.cluster, fetch=_fetcher(self.store), working_set=self.options.working_set, df=index.df
+        )
+        final_ids = _stable_ids(
+            [Assignment(m.article_id, m.story_id, None) for m in members], old, self.store.max_story_id()
+        )
+        summaries = [dataclasses.replace(fresh.summary(s), id=final_ids[s]) for s in sorted(fresh.stories)]
+        links = [(m.article_id, final_ids[m.story_id], scores[m.article_id]) for m in members]
+        self.store.save_stories(summaries, links)
+        self._index = None  # the builder's index is stale now; a later update loads it again
+        self.touched = {s.id for s in summaries}
+        self.assignments = [
+            Assignment(a.article_id, final_ids[index.members[a.article_id].story_id], a.score) for a in self.assignments
+        ]
+        return StoryUpdate(analysed=len(links), assignments=tuple(self.assignments), stories_touched=len(summaries))
+
     def _assign(self, members: Iterable[Member]) -> None:
         index = self._index
         assert index is not None
@@ -197,8 +227,13 @@ def update_stories(
     embed: EmbedFunction | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> StoryUpdate:
-    """Describe and cluster every stored article that has no story yet (see :class:`StoryBuilder`)."""
-    return StoryBuilder(store, options, embed=embed).update(on_progress)
+    """Describe and cluster every stored article that has no story yet, then rebuild the stories
+    they joined (see :class:`StoryBuilder`)."""
+    builder = StoryBuilder(store, options, embed=embed)
+    builder.update(on_progress)
+    builder.finish()
+    done = tuple(builder.assignments)
+    return StoryUpdate(analysed=len(done), assignments=done, stories_touched=len(builder.touched))
 
 
 def _arrival_order(member: Member) -> tuple[bool, dt.date, int]:
