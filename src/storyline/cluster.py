@@ -48,6 +48,7 @@ Weighted = dict[str, float]
 # article pairs (each topic holds two events of one kind), weights rounded; see docs/stories.md.
 W_COSINE, W_TERMS, W_NAMES, W_NUMBERS, W_YEAR, W_DAY, BIAS = 3.0, 4.5, 7.5, 1.0, 1.5, 3.0, -5.5
 _REPAIR_CANDIDATES = 5  # stories with the most similar mean vector that repair scores for a merge
+_REPAIR_MEMBERS = 10  # latest members per story that repair compares (10 × 10 pairs per candidate)
 _SUMMARY_MEMBERS = 100  # a story's names and years are read from its latest members
 
 
@@ -365,7 +366,7 @@ class StoryIndex:
         return merges
 
     def _best_merge(self, story: int, refused: set[tuple[int, int, int, int]]) -> tuple[float, int] | None:
-        mine = self._latest(story)
+        mine = self._latest(story, _REPAIR_MEMBERS)
         centre = self._centre(story)
         gate = self.options.merge_gate
         near: set[int] = set()
@@ -377,7 +378,7 @@ class StoryIndex:
         self._prefetch([other for _, other in alike])
         scored = []
         for _similarity, other in alike:
-            score = self.linkage(mine, self._latest(other))
+            score = self.linkage(mine, self._latest(other, _REPAIR_MEMBERS))
             if score >= self.options.merge:
                 scored.append((score, other))
         for score, other in sorted(scored, reverse=True):
