@@ -182,6 +182,15 @@ def test_stories_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
     assert again.returncode == 0 and "5 articles in 1 stories (before: 1)" in again.stdout
 
 
+def test_bad_story_options_are_one_line_errors_and_store_nothing(tmp_path: Path, seeds_dir: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    res = run("--db", db, "ingest", str(seeds_dir), "--join", "2")
+    assert res.returncode == 2 and res.stderr.strip() == "error: join must be between 0 and 1 (got 2.0)"
+    assert json.loads(run("--db", db, "articles", "--format", "json").stdout) == []
+    res = run("--db", db, "recluster", "--window-days", "0")
+    assert res.returncode == 2 and "window_days must be at least 1" in res.stderr
+
+
 def test_unknown_story_is_one_line_error(tmp_path: Path) -> None:
     res = run("--db", f"sqlite:///{tmp_path / 'e.db'}", "story", "42")
     assert res.returncode == 2

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from storyline.cluster import ClusterOptions
 from storyline.errors import StorylineError
 from storyline.extract import ExtractOptions
 from storyline.fetch import FetchOptions
@@ -27,7 +28,7 @@ from storyline.model import Article, IngestReport, Story
 from storyline.pipeline import IngestOptions, extract_documents, ingest
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
-from storyline.stories import StoryBuilder, recluster, similar_articles
+from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles
 
 app = typer.Typer(
     name="storyline",
@@ -65,6 +66,16 @@ AllowPrivate = Annotated[bool, typer.Option(help="Allow fetching from private an
 Timeout = Annotated[float, typer.Option(help="HTTP timeout in seconds.")]
 Workers = Annotated[int, typer.Option(help="Processes for extraction (1 = none extra).")]
 Favor = Annotated[str, typer.Option(help="Extraction trade-off: balanced, precision or recall.")]
+Join = Annotated[float, typer.Option(help="Least same-event probability for an article to join a story.")]
+Merge = Annotated[float, typer.Option(help="Least average same-event probability to merge two stories.")]
+WindowDays = Annotated[int, typer.Option(help="Dated articles further apart than this never join through each other.")]
+
+
+_CLUSTER = ClusterOptions()  # the defaults, shown in --help
+
+
+def _story_options(join: float, merge: float, window_days: int) -> StoryOptions:
+    return StoryOptions(cluster=ClusterOptions(join=join, merge=merge, window_days=window_days))
 
 
 @app.callback()
@@ -152,6 +163,9 @@ def ingest_cmd(
     workers: Workers = 1,
     favor: Favor = "recall",
     stories: Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")] = True,
+    join: Join = _CLUSTER.join,
+    merge: Merge = _CLUSTER.merge,
+    window_days: WindowDays = _CLUSTER.window_days,
 ) -> None:
     """Read articles from files, folders, URLs, feeds or stdin, store each once, and group them into stories.
 
@@ -159,10 +173,11 @@ def ingest_cmd(
     """
     specs = expand_paths(sources)
     options = _options(min_words, max_bytes, allow_private, timeout, workers, favor, min_text_words)
+    story_options = _story_options(join, merge, window_days)
     total = _total(specs)
     with _store(ctx) as store, _progress(total) as progress:
         task = progress.add_task("ingesting", total=total)
-        builder = StoryBuilder(store) if stories else None
+        builder = StoryBuilder(store, story_options) if stories else None
         report = ingest(
             specs,
             store,
@@ -449,7 +464,7 @@ def similar_cmd(
 
 
 @app.command("recluster")
-def recluster_cmd(ctx: typer.Context) -> None:
+def recluster_cmd(ctx: typer.Context, join: Join = 0.45, merge: Merge = 0.25, window_days: WindowDays = 60) -> None:
     """Group every stored article into stories again, from scratch, with the same algorithm.
 
     Stories that come out with mostly the same articles keep their ids.
@@ -458,7 +473,7 @@ def recluster_cmd(ctx: typer.Context) -> None:
     """
     with _store(ctx) as store:
         before = store.count_stories()
-        update = recluster(store)
+        update = recluster(store, _story_options(join, merge, window_days))
     out.print(f"{update.analysed} articles in {update.stories_touched} stories (before: {before})")
 
 
