@@ -29,6 +29,7 @@ from storyline.pipeline import IngestOptions, extract_documents, ingest
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
 from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles
+from storyline.upstream import cited_by, citing_articles
 
 app = typer.Typer(
     name="storyline",
@@ -460,6 +461,39 @@ def similar_cmd(
             escape(s.outlet or "–"),
             escape(s.title or "–"),
         )
+    out.print(table)
+
+
+@app.command("sources")
+def sources_cmd(
+    ctx: typer.Context,
+    story: Annotated[int | None, typer.Option(help="Only the articles of this story.")] = None,
+    article: Annotated[str | None, typer.Option(help="Only this article (external id or row number).")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+) -> None:
+    """List the upstream reports articles cite ("per Bloomberg", "told Reuters") and who cites them.
+
+    Example: storyline sources --story 1 --format json
+    """
+    with _store(ctx) as store:
+        if article is not None:
+            chosen = [store.get_article(article)]
+        elif story is not None:
+            chosen = store.articles_by_id(sorted({a.id for a in store.get_story(story).articles}))
+        else:
+            chosen = list(store.iter_articles())
+    cited = cited_by(chosen)
+    if fmt is not Fmt.table:
+        _print_json(
+            [
+                {"name": name, "cited_by": citing_articles(mentions), "mentions": [m.to_json() for m in mentions]}
+                for name, mentions in cited.items()
+            ]
+        )
+        return
+    table = Table("upstream", "cited by", "first citing sentence")
+    for name, mentions in cited.items():
+        table.add_row(escape(name), escape(", ".join(citing_articles(mentions))), escape(mentions[0].sentence_text))
     out.print(table)
 
 

@@ -169,6 +169,39 @@ class Story:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """An upstream report an article cites ("per Bloomberg"), with the evidence.
+
+    Attributes:
+        name: the outlet or agency, canonical ("Bloomberg" for "Bloomberg News"); "agencies" for
+            "(With inputs from agencies)".
+        article_id: the citing article's external id.
+        sentence: index of the citing sentence (see :func:`storyline.sentences.split_sentences`).
+        start: start of the name in the article's text.
+        end: end of the name in the article's text.
+        sentence_text: the citing sentence.
+    """
+
+    name: str
+    article_id: str
+    sentence: int
+    start: int
+    end: int
+    sentence_text: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "name": self.name,
+            "article": self.article_id,
+            "sentence": self.sentence,
+            "start": self.start,
+            "end": self.end,
+            "text": self.sentence_text,
+        }
+
+
 IngestStatus = Literal["stored", "already stored", "rejected"]
 
 
