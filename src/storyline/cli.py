@@ -28,7 +28,7 @@ from storyline.model import Article, IngestReport, Story
 from storyline.pipeline import IngestOptions, extract_documents, ingest
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
-from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles
+from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles, story_copies
 from storyline.upstream import cited_by, citing_articles
 
 app = typer.Typer(
@@ -460,6 +460,35 @@ def similar_cmd(
             "yes" if s.same_story else "no",
             escape(s.outlet or "–"),
             escape(s.title or "–"),
+        )
+    out.print(table)
+
+
+@app.command("copies")
+def copies_cmd(
+    ctx: typer.Context,
+    story: Annotated[int | None, typer.Option(help="Only this story (default: every story).")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+) -> None:
+    """List copies: articles that are verbatim, trimmed or rewritten copies of others, with the evidence.
+
+    Example: storyline copies --story 1 --format json
+    """
+    with _store(ctx) as store:
+        links = story_copies(store, story)
+    if fmt is not Fmt.table:
+        _print_json([link.to_json() for link in links])
+        return
+    table = Table("copy", "of", "kind", "share", "aligned", "upstream", "direction")
+    for link in links:
+        table.add_row(
+            escape(link.copy),
+            escape(link.of),
+            link.kind,
+            f"{link.share:.0%}",
+            str(len(link.aligned)),
+            escape(link.upstream or "–"),
+            escape("; ".join(link.direction_evidence) or "–"),
         )
     out.print(table)
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, build_index, pair_score
+from .copies import CopyLink, CopyOptions, find_copies
 from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
 from .errors import OptionsError
 from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
@@ -29,7 +30,16 @@ from .store.base import FeatureRow, StoredFeatures
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Similar", "StoryBuilder", "StoryOptions", "StoryUpdate", "recluster", "similar_articles", "update_stories"]
+__all__ = [
+    "Similar",
+    "StoryBuilder",
+    "StoryOptions",
+    "StoryUpdate",
+    "recluster",
+    "similar_articles",
+    "story_copies",
+    "update_stories",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -309,3 +319,15 @@ def similar_articles(
             )
         )
     return found
+
+
+def story_copies(store: Store, story_id: int | None = None, options: CopyOptions | None = None) -> list[CopyLink]:
+    """Copy links within one story, or within every story (computed on demand)."""
+    stories = [store.get_story(story_id)] if story_id is not None else store.list_stories()
+    embed = default_embedder(StoryOptions().features.vector_tokens)
+    links: list[CopyLink] = []
+    for story in stories:
+        ids = sorted({a.id for a in story.articles})
+        if len(ids) > 1:
+            links += find_copies(store.articles_by_id(ids), embed, options)
+    return links
