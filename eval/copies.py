@@ -98,7 +98,7 @@ jobs:positions chief:head leader:chief leaders:chiefs members:participants group
 expected:anticipated expect:anticipate possible:potential believe:think believed:thought think:believe
 found:discovered find:discover search:hunt searching:hunting missing:unaccounted_for warned:cautioned
 warning:alert threat:menace attempt:effort decision:ruling decided:chose agreed:consented
-meeting:gathering talks:negotiations visited:toured nearby:neighbouring inside:within among:amid
+meeting:gathering talks:negotiations visited:toured nearby:close_by inside:within among:amid
 percent:per_cent home:residence dead:deceased
 """
 SYNONYMS: dict[str, str] = {pair.split(":")[0]: pair.split(":")[1].replace("_", " ") for pair in _SYNONYM_TABLE.split()}
@@ -126,7 +126,7 @@ _CONTRACTIONS = (
     ("I am", "I'm"),
     ("there is", "there's"),
 )
-_TOGGLE = {long: short for long, short in _CONTRACTIONS} | {short: long for long, short in _CONTRACTIONS}
+_TOGGLE = dict(_CONTRACTIONS) | {short: long for long, short in _CONTRACTIONS}
 _TOGGLE_RE = re.compile(
     r"\b(" + "|".join(re.escape(k).replace("'", "['’]") for k in sorted(_TOGGLE, key=len, reverse=True)) + r")\b"
 )
@@ -342,7 +342,7 @@ def load(data_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 def topic_of(article_id: str) -> str:
     """ECB+ topic number of an article id ("12_3ecbplus" -> "12")."""
-    return article_id.split("_")[0]
+    return article_id.split("_", maxsplit=1)[0]
 
 
 class _Picker:
@@ -393,8 +393,8 @@ def pick_negatives(
     out: list[tuple[str, str]] = []
     for orig in originals:
         other = next((s for s in by_story if topic_of(s) == topic_of(orig) and s != gold[orig]), None)
-        for role, story in (("same-story", gold[orig]), ("other-event", other)):
-            pool = sorted(by_story.get(story or "", []))
+        for role, wanted in (("same-story", gold[orig]), ("other-event", other)):
+            pool = sorted(by_story.get(wanted or "", []))
             rng.shuffle(pool)
             out += [(i, role) for i in picker.take_some(pool, per_kind)]
     return out
@@ -601,7 +601,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def show(mix: Mix, k: int) -> None:
     """Print the first `k` originals with their copies."""
     text = {r["id"]: r["text"] for r in mix.records}
-    for orig in sorted({o for o in mix.origin.values()})[:k]:
+    for orig in sorted(set(mix.origin.values()))[:k]:
         print(f"=== {orig} (original)\n{text[orig]}\n")
         for cid in sorted(c for c, o in mix.origin.items() if o == orig):
             print(f"--- {cid}\n{text[cid]}\n")
