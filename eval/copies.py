@@ -16,10 +16,13 @@ Each original gets three of six copy types, rotated so every type has about N/2 
 The copies are mixed with all originals and hard negatives: for each original, articles of the
 same gold story that are not copies (other outlets' own reports of the same event) and articles of
 the other event of the same ECB+ topic (same kind of event, different event). ECB+ itself holds
-wire reprints, so an article is only added when its word 5-shingles overlap every article already
-chosen from its topic by less than ``--overlap`` (containment in the smaller one); otherwise a
-true copy would be scored as a false link. Sentence donors for ``augmented`` come from outside the
-mix. Gold copy groups: an original with its copies; every other article is a group of its own.
+wire reprints and lightly rewritten reprints, so an article is only added when it overlaps every
+article already chosen from its topic by less than ``--overlap``, both as the containment of word
+5-shingles in the smaller one and as the share of sentences (of either) with a near match (word
+Jaccard >= 0.5) in the other; otherwise a real copy would be scored as a false link. Copies drop
+the original's web-address lines (the store treats one address as one article). Sentence donors
+for ``augmented`` come from outside the mix. Gold copy groups: an original with its copies; every
+other article is a group of its own.
 
 The real path runs: ``storyline ingest`` of a JSON-lines file into a fresh SQLite store, then
 ``storyline copies --format json``, a list of links ``{"copy", "of", "kind", "share", ...}``.
@@ -134,9 +137,16 @@ _OPENERS = frozenset(
     "on in after before when while as although though despite during following since because if at by "
     "last earlier later for with amid under over until once within".split()
 )
+_SAYING = frozenset("said says stated states added told informed according reported disclosed".split())
+_FUNCTION_WORDS = frozenset(
+    "the a an it its this that these those there he she they we his her their our some many most all "
+    "on in after before when while as although though despite during following since because if at by "
+    "last earlier later for with amid under over until once within".split()
+)
+_URL_LINE = re.compile(r"(https?:|www\.)\S*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
-_QUOTES = frozenset("\"“”‘’'")
+_QUOTES = frozenset('"“”‘')
 _VOWELS = frozenset("aeiouAEIOU")
 
 
@@ -162,6 +172,23 @@ def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
 def containment(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
     """Share of the smaller shingle set found in the other one (0 when either is empty)."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def sentence_sets(text: str) -> list[frozenset[str]]:
+    """Lower-cased word sets of the sentences of `text` that have at least five words."""
+    sets = (frozenset(re.findall(r"\w+", s.lower())) for s in sentences_of(text))
+    return [w for w in sets if len(w) >= 5]
+
+
+def near_share(a: list[frozenset[str]], b: list[frozenset[str]], jaccard: float = 0.5) -> float:
+    """Share of the sentences of `a` with a near match (word Jaccard >= `jaccard`) among those of `b`."""
+    hits = sum(1 for x in a if any(len(x & y) >= jaccard * len(x | y) for y in b))
+    return hits / len(a) if a else 0.0
+
+
+def without_urls(text: str) -> str:
+    """`text` without lines that are web addresses (a copy on another site does not keep them)."""
+    return "\n".join(line for line in lines_of(text) if not _URL_LINE.match(line))
 
 
 def _match_case(model: str, word: str) -> str:
@@ -226,21 +253,41 @@ def swap_synonyms(sentence: str) -> str:
 
 
 def reorder_clauses(sentence: str) -> str:
-    """ "After the fire, officers closed the road." -> "Officers closed the road, after the fire."
+    """Clause order swapped where it is safe (no quotes, sentence ends with "."), else `sentence`.
 
-    Only for one comma, no quotes, a short opening phrase that starts with a preposition or
-    conjunction, and a main clause of at least four words.
+    "After the fire, officers closed the road." -> "Officers closed the road, after the fire."
+    (a short opening phrase led by a preposition or conjunction) and "The road is shut, officers
+    stated." -> "Officers stated the road is shut." (a short closing attribution).
     """
     body = sentence.rstrip()
-    if not body.endswith(".") or body.count(",") != 1 or any(c in _QUOTES for c in body):
+    if not body.endswith(".") or "," not in body or any(c in _QUOTES for c in body):
         return sentence
-    head, tail = (part.strip() for part in body[:-1].split(","))
-    head_words, tail_words = head.split(), tail.split()
-    if not head_words or head_words[0].lower() not in _OPENERS or not 2 <= len(head_words) <= 12:
-        return sentence
-    if len(tail_words) < 4 or not tail[:1].isalpha():
-        return sentence
-    return f"{tail[0].upper()}{tail[1:]}, {head[0].lower()}{head[1:]}."
+    return _move_opener(body[:-1]) or _move_attribution(body[:-1]) or sentence
+
+
+def _move_opener(body: str) -> str | None:
+    head, _, tail = (part.strip() for part in body.partition(","))
+    words = head.split()
+    if not words or words[0].lower() not in _OPENERS or not 2 <= len(words) <= 12:
+        return None
+    if len(tail.split()) < 4 or not tail[:1].isalpha():
+        return None
+    return f"{tail[0].upper()}{tail[1:]}, {_lower_first(head)}."
+
+
+def _move_attribution(body: str) -> str | None:
+    head, _, tail = (part.strip() for part in body.rpartition(","))
+    words = tail.lower().split()
+    if not 2 <= len(words) <= 6 or not _SAYING.intersection(words) or len(head.split()) < 4:
+        return None
+    if words[0] == "according":
+        return f"{tail[0].upper()}{tail[1:]}, {_lower_first(head)}."
+    return f"{tail[0].upper()}{tail[1:]} {_lower_first(head)}."
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(maxsplit=1)[0]
+    return text[0].lower() + text[1:] if first.lower() in _FUNCTION_WORDS else text
 
 
 def rewrite_sentence(sentence: str) -> str:
@@ -350,15 +397,22 @@ class _Picker:
 
     def __init__(self, texts: dict[str, str], overlap: float) -> None:
         self.shingles = {i: shingles(t) for i, t in texts.items()}
+        self.sentences = {i: sentence_sets(t) for i, t in texts.items()}
         self.overlap = overlap
         self.picked: dict[str, list[str]] = defaultdict(list)  # topic -> ids
         self.refused = 0
 
+    def overlaps(self, a: str, b: str) -> bool:
+        """Whether `a` and `b` share enough text to be reprints or rewrites of one another."""
+        near = max(near_share(self.sentences[a], self.sentences[b]), near_share(self.sentences[b], self.sentences[a]))
+        return max(near, containment(self.shingles[a], self.shingles[b])) >= self.overlap
+
     def take(self, article_id: str) -> bool:
-        mine, topic = self.shingles[article_id], topic_of(article_id)
+        """Pick `article_id` unless it is picked already or overlaps a pick of its topic."""
+        topic = topic_of(article_id)
         if article_id in self.picked[topic]:
             return False
-        if any(containment(mine, self.shingles[o]) >= self.overlap for o in self.picked[topic]):
+        if any(self.overlaps(article_id, other) for other in self.picked[topic]):
             self.refused += 1
             return False
         self.picked[topic].append(article_id)
@@ -413,7 +467,9 @@ def build_mix(texts: dict[str, str], gold: dict[str, str], n: int, seed: int, pe
         for copy_type in (COPY_TYPES[(k + j) % len(COPY_TYPES)] for j in range(TYPES_PER_ORIGINAL)):
             donor = rng.choice([d for d in donors if topic_of(d) != topic_of(orig)])
             cid = f"{orig}~{copy_type}"
-            mix.add(cid, COPY_MAKERS[copy_type](texts[orig], rng, texts[donor]), gold[orig], copy_type, orig)
+            mix.add(
+                cid, COPY_MAKERS[copy_type](without_urls(texts[orig]), rng, texts[donor]), gold[orig], copy_type, orig
+            )
             mix.origin[cid] = orig
     mix.skipped_overlap = picker.refused
     rng.shuffle(mix.records)
