@@ -6,7 +6,7 @@ Construction (deterministic for a given ``--seed``). From ``ecbplus-dev.articles
 Each original gets three of six copy types, rotated so every type has about N/2 instances:
 
 * ``verbatim``  - the whole text under a new headline line and a "By Staff Reporter" byline;
-* ``trimmed``   - the first k lines only (k = 60% of them, at least 3);
+* ``trimmed``   - the first k lines only (k = 60% of them, and at least 3 full sentences);
 * ``reordered`` - a few non-first paragraphs swapped;
 * ``augmented`` - a few sentences from an article of another topic inserted;
 * ``respelled`` - about 10% of the words respelled (ise/ize, doubled/undoubled letters, typos);
@@ -315,9 +315,13 @@ def copy_verbatim(text: str, rng: random.Random, donor: str) -> str:
 
 
 def copy_trimmed(text: str, rng: random.Random, donor: str) -> str:
-    """The first 60% of the lines, at least three."""
+    """The first 60% of the lines, and at least three body paragraphs (sentences of 8+ words)."""
     lines = lines_of(text)
-    return "\n".join(lines[: max(3, round(0.6 * len(lines)))])
+    keep, body = 0, 0
+    while keep < len(lines) and (keep < round(0.6 * len(lines)) or body < 3):
+        body += len(lines[keep].split()) >= 8 and lines[keep].rstrip("\"”’' ")[-1:] in ".!?"
+        keep += 1
+    return "\n".join(lines[:keep])
 
 
 def copy_reordered(text: str, rng: random.Random, donor: str) -> str:
@@ -551,15 +555,16 @@ def link_kinds(mix: Mix, links: list[dict[str, Any]]) -> dict[str, dict[str, int
     return {t: dict(c) for t, c in out.items()}
 
 
-def direction(mix: Mix, links: list[dict[str, Any]]) -> float | None:
-    """Share of direct original-copy links that name the original as "of" (None without such links)."""
-    right = [str(lk["of"]) == mix.origin[str(lk["copy"])] for lk in links if _is_true_pair(mix, lk)]
-    right += [False for lk in links if str(lk["of"]) in mix.origin and mix.origin[str(lk["of"])] == str(lk["copy"])]
-    return sum(right) / len(right) if right else None
-
-
-def _is_true_pair(mix: Mix, link: dict[str, Any]) -> bool:
-    return mix.origin.get(str(link["copy"])) == str(link["of"])
+def direction(mix: Mix, links: list[dict[str, Any]]) -> dict[str, float]:
+    """Per copy type: share of the direct original-copy links that name the original as "of"."""
+    right: dict[str, list[bool]] = defaultdict(list)
+    for link in links:
+        copy, of = str(link["copy"]), str(link["of"])
+        if mix.origin.get(copy) == of:
+            right[mix.role[copy]].append(True)
+        elif mix.origin.get(of) == copy:
+            right[mix.role[of]].append(False)
+    return {t: sum(r) / len(r) for t, r in sorted(right.items(), key=lambda kv: COPY_TYPES.index(kv[0]))}
 
 
 def score(mix: Mix, links: list[dict[str, Any]], stored: set[str]) -> dict[str, Any]:
@@ -575,6 +580,7 @@ def score(mix: Mix, links: list[dict[str, Any]], stored: set[str]) -> dict[str, 
         "false_links": false_links(mix, links),
         "link_kinds": link_kinds(mix, links),
         "direction": direction(mix, links),
+        "missed": sorted(c for c, o in mix.origin.items() if pred[c] != pred[o]),
         "links": len(links),
         "articles": len(mix.group),
         "copies": len(mix.origin),
@@ -646,7 +652,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=60, help="number of originals (default 60)")
     parser.add_argument("--seed", type=int, default=13, help="seed for picking, copying and ordering")
     parser.add_argument("--negatives", type=int, default=3, help="same-story and other-event articles per original")
-    parser.add_argument("--overlap", type=float, default=0.3, help="5-shingle containment that marks a reprint")
+    parser.add_argument("--overlap", type=float, default=0.2, help="overlap that marks a reprint (see above)")
     parser.add_argument("--copies-args", default="", help="extra arguments for `storyline copies` (one string)")
     parser.add_argument("--show", type=int, default=0, metavar="K", help="print the copies of K originals and stop")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -693,10 +699,14 @@ def _text(r: dict[str, Any]) -> str:
         "recall by type: " + ", ".join(f"{t} {v:.3f}" for t, v in r["recall_by_type"].items()),
         "false links: " + ", ".join(f"{k} {v}" for k, v in r["false_links"].items()),
         "link kinds: " + "; ".join(f"{t} {kinds}" for t, kinds in r["link_kinds"].items()),
-        f"direction (original named as 'of'): {r['direction'] if r['direction'] is None else round(r['direction'], 3)}",
+        "direction (original named as 'of'): " + ", ".join(f"{t} {v:.3f}" for t, v in r["direction"].items()),
         f"seconds: ingest {r['seconds']['ingest']:.1f}, copies {r['seconds']['copies']:.1f}",
     ]
-    out += [f"  false: {json.dumps(lk)}" for lk in r["false_link_examples"]]
+    out.append("missed copies: " + (", ".join(r["missed"]) or "none"))
+    out += [
+        f"  false link: {lk['copy']} -> {lk['of']} {lk.get('kind')} share {float(lk.get('share', 0)):.3f}"
+        for lk in r["false_link_examples"]
+    ]
     return "\n".join(out)
 
 
