@@ -48,7 +48,7 @@ class CopyOptions:
         lexical: least overlap of two sentences' content words (share of the shorter) to align.
         min_pairs: fewest aligned sentences for a link.
         min_share: least share of the copy's sentences that must align.
-        verbatim: mean word overlap of aligned pairs above which the copy keeps the wording.
+        verbatim: mean word Jaccard of aligned sentences above which the copy keeps the wording.
     """
 
     num_perm: int = 128
@@ -130,13 +130,27 @@ def shingles(text: str, n: int = 3) -> list[str]:
 
 
 def find_copies(
-    articles: Sequence[Article], embed: EmbedFunction, options: CopyOptions | None = None, *, same_story: bool = True
+    articles: Sequence[Article],
+    embed: EmbedFunction,
+    options: CopyOptions | None = None,
+    *,
+    groups: Sequence[Sequence[int]] | None = None,
+    same_story: bool = True,
 ) -> list[CopyLink]:
-    """Copy links among `articles` (by default taken as one story: every pair is a candidate)."""
+    """Copy links among `articles`.
+
+    Candidates: every pair inside each of `groups` (indexes into `articles`: the stories), or
+    every pair when no groups are given and `same_story` is set; plus the MinHash LSH pairs
+    across all of them. Only articles in a candidate pair are split and embedded.
+    """
     options = options or CopyOptions()
-    docs = _prepare(articles, embed)
-    pairs = set(itertools.combinations(range(len(docs)), 2)) if same_story else set()
-    pairs |= _lsh_pairs(articles, options)
+    pairs = _lsh_pairs(articles, options)
+    if groups is None and same_story:
+        groups = [range(len(articles))]
+    for group in groups or ():
+        pairs |= {(min(i, j), max(i, j)) for i, j in itertools.combinations(group, 2)}
+    involved = sorted({i for pair in pairs for i in pair})
+    docs = dict(zip(involved, _prepare([articles[i] for i in involved], embed), strict=True))
     links = []
     for i, j in sorted(pairs):
         link = _link(docs[i], docs[j], options)
@@ -230,16 +244,17 @@ def _link(a: _Doc, b: _Doc, options: CopyOptions) -> CopyLink | None:
     if copy is b:
         pairs = [(j, i, c, o) for i, j, c, o in pairs]
     share = round(max(share_a, share_b) if copy is a else share_b, 3)
-    mean_overlap = sum(p[3] for p in pairs) / len(pairs)
     upstream = _shared_upstream(a.article, b.article)
     kind: CopyKind
-    if mean_overlap >= options.verbatim:
+    if _mean_jaccard(copy, source, pairs) >= options.verbatim:
         kind = "verbatim" if abs(len(a.sentences) - len(b.sentences)) <= 1 else "trimmed"
     elif not evidence and upstream:
         kind = "sibling"
         evidence = [f"both cite {upstream}; neither date nor completeness tells which came first"]
     else:
         kind = "paraphrase"
+    if not evidence:
+        evidence = ["direction undetermined: no dates tell, and each covers the other about equally"]
     return CopyLink(
         copy=copy.article.external_id,
         of=source.article.external_id,
@@ -249,6 +264,15 @@ def _link(a: _Doc, b: _Doc, options: CopyOptions) -> CopyLink | None:
         upstream=upstream,
         aligned=tuple(_pair(copy, source, p) for p in pairs),
     )
+
+
+def _mean_jaccard(copy: _Doc, source: _Doc, pairs: Sequence[tuple[int, int, float, float]]) -> float:
+    """Mean word Jaccard of the aligned sentences: near 1 only when the copy keeps the wording."""
+    total = 0.0
+    for i, j, _cos, _overlap in pairs:
+        x, y = copy.words[i], source.words[j]
+        total += len(x & y) / max(1, len(x | y))
+    return total / len(pairs)
 
 
 def _direction(a: _Doc, b: _Doc, share_a: float, share_b: float) -> tuple[_Doc, _Doc, list[str]]:
@@ -262,7 +286,7 @@ def _direction(a: _Doc, b: _Doc, share_a: float, share_b: float) -> tuple[_Doc, 
         covered = max(share_a, share_b)
         note = f"{covered:.0%} of {copy.article.external_id}'s sentences are in the other; not the reverse"
         return copy, source, [note]
-    return (a, b, []) if len(a.sentences) <= len(b.sentences) else (b, a, [])
+    return (a, b, []) if len(a.sentences) <= len(b.sentences) else (b, a, [])  # no evidence: undetermined
 
 
 def _shared_upstream(a: Article, b: Article) -> str | None:

@@ -322,12 +322,14 @@ def similar_articles(
 
 
 def story_copies(store: Store, story_id: int | None = None, options: CopyOptions | None = None) -> list[CopyLink]:
-    """Copy links within one story, or within every story (computed on demand)."""
+    """Copy links within every story (or one), plus near-verbatim copies that landed in other
+    stories (MinHash LSH across all articles), computed on demand."""
     stories = [store.get_story(story_id)] if story_id is not None else store.list_stories()
-    embed = default_embedder(StoryOptions().features.vector_tokens)
-    links: list[CopyLink] = []
-    for story in stories:
-        ids = sorted({a.id for a in story.articles})
-        if len(ids) > 1:
-            links += find_copies(store.articles_by_id(ids), embed, options)
-    return links
+    everything = list(store.iter_articles())
+    position = {a.id: i for i, a in enumerate(everything)}
+    groups = [sorted({position[a.id] for a in s.articles if a.id in position}) for s in stories]
+    links = find_copies(everything, default_embedder(StoryOptions().features.vector_tokens), options, groups=groups)
+    if story_id is None:
+        return links
+    mine = {everything[i].external_id for i in groups[0]}
+    return [x for x in links if x.copy in mine or x.of in mine]
