@@ -243,16 +243,23 @@ def _link(a: _Doc, b: _Doc, options: CopyOptions) -> CopyLink | None:
     copy, source, evidence = _direction(a, b, share_a, share_b)
     if copy is b:
         pairs = [(j, i, c, o) for i, j, c, o in pairs]
-    share = round(max(share_a, share_b) if copy is a else share_b, 3)
+    share = round(share_a if copy is a else share_b, 3)
     upstream = _shared_upstream(a.article, b.article)
+    dated = bool(evidence) and "published first" in evidence[0]
+    respelled = _respellings(copy, source, pairs)
     kind: CopyKind
     if _mean_jaccard(copy, source, pairs) >= options.verbatim:
         kind = "verbatim" if abs(len(a.sentences) - len(b.sentences)) <= 1 else "trimmed"
-    elif not evidence and upstream:
+    elif upstream and not dated and (respelled or not evidence):
+        # A copy keeps its source's spelling; two rewrites of one upstream report need not.
         kind = "sibling"
-        evidence = [f"both cite {upstream}; neither date nor completeness tells which came first"]
+        why = "nothing tells which came first"
+        if respelled:
+            why = f"{copy.article.external_id} spells {respelled[0][0]!r} where the other spells {respelled[0][1]!r}"
+        evidence = [f"both cite {upstream}; {why}"]
     else:
         kind = "paraphrase"
+        evidence += [f"spells {x!r} where the other spells {y!r}" for x, y in respelled[:2]]
     if not evidence:
         evidence = ["direction undetermined: no dates tell, and each covers the other about equally"]
     return CopyLink(
@@ -264,6 +271,26 @@ def _link(a: _Doc, b: _Doc, options: CopyOptions) -> CopyLink | None:
         upstream=upstream,
         aligned=tuple(_pair(copy, source, p) for p in pairs),
     )
+
+
+_NAME_WORD = re.compile(r"\b[A-Z][a-z]{3,}\b")
+
+
+def _respellings(copy: _Doc, source: _Doc, pairs: Sequence[tuple[int, int, float, float]]) -> list[tuple[str, str]]:
+    """Names spelled differently in aligned sentences ("Zelenskiy" vs "Zelensky"): tell-tale wording."""
+    found: list[tuple[str, str]] = []
+    for i, j, _cos, _overlap in pairs:
+        mine = set(_NAME_WORD.findall(copy.sentences[i].text_in(copy.article.text)))
+        theirs = set(_NAME_WORD.findall(source.sentences[j].text_in(source.article.text)))
+        for x in sorted(mine - theirs):
+            for y in sorted(theirs - mine):
+                if x[:4] == y[:4] and 0 < abs(len(x) - len(y)) + _differing(x, y) <= 2:
+                    found.append((x, y))
+    return list(dict.fromkeys(found))
+
+
+def _differing(x: str, y: str) -> int:
+    return sum(1 for p, q in zip(x, y, strict=False) if p != q)
 
 
 def _mean_jaccard(copy: _Doc, source: _Doc, pairs: Sequence[tuple[int, int, float, float]]) -> float:
