@@ -107,3 +107,13 @@ def test_copies_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
     assert {"sentence", "start", "end"} == set(link["aligned"][0]["copy"])
     table = run("--db", db, "copies", "--story", "1")
     assert table.returncode == 0 and "sibling" in table.stdout and "Bloomberg" in table.stdout
+
+
+def test_empty_store_says_so(tmp_path: Path) -> None:
+    from test_cli import run
+
+    db = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert run("--db", db, "stories").stdout.startswith("no stories yet")
+    assert run("--db", db, "copies").stdout.strip() == "no copies found"
+    assert json.loads(run("--db", db, "copies", "--format", "json").stdout) == []
+    assert run("--db", db, "sources").stdout.strip() == "no upstream reports cited"

@@ -381,8 +381,10 @@ def stories_cmd(
         _print_json([s.to_json() for s in found])
     elif fmt is Fmt.jsonl:
         _print_jsonl(s.to_json() for s in found)
-    else:
+    elif found:
         out.print(_stories_table(found))
+    else:
+        out.print("no stories yet: `storyline ingest SOURCES...` stores articles and groups them")
 
 
 def _stories_table(found: list[Story]) -> Table:
@@ -479,6 +481,9 @@ def copies_cmd(
     if fmt is not Fmt.table:
         _print_json([link.to_json() for link in links])
         return
+    if not links:
+        out.print("no copies found")
+        return
     table = Table("copy", "of", "kind", "share", "aligned", "upstream", "direction")
     for link in links:
         table.add_row(
@@ -519,6 +524,9 @@ def sources_cmd(
                 for name, mentions in cited.items()
             ]
         )
+        return
+    if not cited:
+        out.print("no upstream reports cited")
         return
     table = Table("upstream", "cited by", "first citing sentence")
     for name, mentions in cited.items():
