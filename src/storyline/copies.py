@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -121,6 +121,14 @@ class _Doc:
     sentences: list[Sentence]
     words: list[frozenset[str]]
     vectors: npt.NDArray[np.float32]
+    _upstream: list[str] | None = None
+
+    @property
+    def upstream(self) -> list[str]:
+        """Names of the upstream reports the article cites, in text order (found once, on first use)."""
+        if self._upstream is None:
+            self._upstream = [u.name for u in find_upstream(self.article)]
+        return self._upstream
 
 
 def shingles(text: str, n: int = 3) -> list[str]:
@@ -136,12 +144,14 @@ def find_copies(
     *,
     groups: Sequence[Sequence[int]] | None = None,
     same_story: bool = True,
+    focus: Collection[int] | None = None,
 ) -> list[CopyLink]:
     """Copy links among `articles`.
 
     Candidates: every pair inside each of `groups` (indexes into `articles`: the stories), or
     every pair when no groups are given and `same_story` is set; plus the MinHash LSH pairs
-    across all of them. Only articles in a candidate pair are split and embedded.
+    across all of them; with `focus`, only pairs that include one of those indexes. Only
+    articles in a candidate pair are split and embedded.
     """
     options = options or CopyOptions()
     pairs = _lsh_pairs(articles, options)
@@ -149,6 +159,9 @@ def find_copies(
         groups = [range(len(articles))]
     for group in groups or ():
         pairs |= {(min(i, j), max(i, j)) for i, j in itertools.combinations(group, 2)}
+    if focus is not None:
+        wanted = set(focus)
+        pairs = {(i, j) for i, j in pairs if i in wanted or j in wanted}
     involved = sorted({i for pair in pairs for i in pair})
     docs = dict(zip(involved, _prepare([articles[i] for i in involved], embed), strict=True))
     links = []
@@ -244,7 +257,7 @@ def _link(a: _Doc, b: _Doc, options: CopyOptions) -> CopyLink | None:
     if copy is b:
         pairs = [(j, i, c, o) for i, j, c, o in pairs]
     share = round(share_a if copy is a else share_b, 3)
-    upstream = _shared_upstream(a.article, b.article)
+    upstream = _shared_upstream(a, b)
     dated = bool(evidence) and "published first" in evidence[0]
     respelled = _respellings(copy, source, pairs)
     kind: CopyKind
@@ -316,9 +329,9 @@ def _direction(a: _Doc, b: _Doc, share_a: float, share_b: float) -> tuple[_Doc, 
     return (a, b, []) if len(a.sentences) <= len(b.sentences) else (b, a, [])  # no evidence: undetermined
 
 
-def _shared_upstream(a: Article, b: Article) -> str | None:
-    names_a = {u.name for u in find_upstream(a)}
-    shared = [u.name for u in find_upstream(b) if u.name in names_a and u.name != "agencies"]
+def _shared_upstream(a: _Doc, b: _Doc) -> str | None:
+    names_a = set(a.upstream)
+    shared = [name for name in b.upstream if name in names_a and name != "agencies"]
     return shared[0] if shared else None
 
 

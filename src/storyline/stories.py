@@ -153,9 +153,25 @@ class StoryBuilder:
         self.options = options or StoryOptions()
         self._embed = embed
         self._index: StoryIndex | None = None
-        self.assignments: list[Assignment] = []
-        self.touched: set[int] = set()
+        self._assigned: list[Assignment] = []  # story ids as assigned; merges later move some
+        self._touched: set[int] = set()  # may hold ids merged away since
         self._scores: dict[int, float | None] = {}
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        """Every article this builder placed, with the story it is in now."""
+        index = self._index
+        return list(self._assigned) if index is None else [_now(index, a) for a in self._assigned]
+
+    @property
+    def touched(self) -> set[int]:
+        """The stories this builder created or changed that still exist."""
+        index = self._index
+        return set(self._touched) if index is None else {s for s in self._touched if s in index.stories}
+
+    @touched.setter
+    def touched(self, stories: set[int]) -> None:
+        self._touched = set(stories)
 
     def update(self, on_progress: Callable[[int], None] | None = None) -> StoryUpdate:
         """Describe and cluster every stored article that has no story yet.
@@ -163,7 +179,7 @@ class StoryBuilder:
         Args:
             on_progress: called with the number of articles clustered so far, after each batch.
         """
-        first = len(self.assignments)
+        first = len(self._assigned)
         if self._index is None:
             self._index, waiting = load_index(self.store, self.options)
             if waiting:
@@ -174,7 +190,7 @@ class StoryBuilder:
             _cache(self.store, members)
             self._assign(members)
             if on_progress:
-                on_progress(len(self.assignments) - first)
+                on_progress(len(self._assigned) - first)
         done = tuple(self.assignments[first:])
         return StoryUpdate(analysed=len(done), assignments=done, stories_touched=len(self.touched))
 
@@ -201,12 +217,12 @@ class StoryBuilder:
         summaries = [dataclasses.replace(fresh.summary(s), id=final_ids[s]) for s in sorted(fresh.stories)]
         links = [(m.article_id, final_ids[m.story_id], scores[m.article_id]) for m in members]
         self.store.save_stories(summaries, links)
-        self._index = None  # the builder's index is stale now; a later update loads it again
-        self.touched = {s.id for s in summaries}
-        self.assignments = [
-            Assignment(a.article_id, final_ids[index.members[a.article_id].story_id], a.score) for a in self.assignments
+        self._assigned = [
+            Assignment(a.article_id, final_ids[index.members[a.article_id].story_id], a.score) for a in self._assigned
         ]
-        return StoryUpdate(analysed=len(links), assignments=tuple(self.assignments), stories_touched=len(summaries))
+        self._index = None  # the builder's index is stale now; a later update loads it again
+        self._touched = {s.id for s in summaries}
+        return StoryUpdate(analysed=len(links), assignments=tuple(self._assigned), stories_touched=len(summaries))
 
     def _assign(self, members: Iterable[Member]) -> None:
         index = self._index
@@ -222,8 +238,10 @@ class StoryBuilder:
         self.store.save_stories([index.summary(s) for s in sorted(index.touched)], links)
         index.trim()
         self._scores.update(scores)
-        self.touched = {index.members[a.article_id].story_id for a in self.assignments} | index.touched
-        self.assignments = [_now(index, a) for a in [*self.assignments, *assigned]]
+        # Current stories are read off the index when asked for: rewriting every earlier
+        # assignment after each batch made a long ingest quadratic.
+        self._touched |= index.touched
+        self._assigned += assigned
 
 
 def _now(index: StoryIndex, a: Assignment) -> Assignment:
@@ -328,8 +346,7 @@ def story_copies(store: Store, story_id: int | None = None, options: CopyOptions
     everything = list(store.iter_articles())
     position = {a.id: i for i, a in enumerate(everything)}
     groups = [sorted({position[a.id] for a in s.articles if a.id in position}) for s in stories]
-    links = find_copies(everything, default_embedder(StoryOptions().features.vector_tokens), options, groups=groups)
-    if story_id is None:
-        return links
-    mine = {everything[i].external_id for i in groups[0]}
-    return [x for x in links if x.copy in mine or x.of in mine]
+    # For one story, only pairs that involve its articles are aligned (and embedded).
+    focus = groups[0] if story_id is not None else None
+    embed = default_embedder(StoryOptions().features.vector_tokens)
+    return find_copies(everything, embed, options, groups=groups, focus=focus)
