@@ -49,7 +49,6 @@ import json
 import random
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,6 +57,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cli_runner import run_storyline
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO_ROOT = EVAL_DIR.parent
@@ -596,15 +597,6 @@ def score(mix: Mix, links: list[dict[str, Any]], stored: set[str]) -> dict[str, 
 # --------------------------------------------------------------------------- running
 
 
-def _storyline(*args: str) -> str:
-    cmd = [sys.executable, "-m", "storyline", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return proc.stdout
-
-
 def run(mix: Mix, extra: list[str]) -> dict[str, Any]:
     """Ingest the mix into a fresh store, run `storyline copies` and score it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -612,11 +604,11 @@ def run(mix: Mix, extra: list[str]) -> dict[str, Any]:
         src.write_text("".join(json.dumps(r) + "\n" for r in mix.records), encoding="utf-8")
         db = f"sqlite:///{tmp}/c.db"
         start = time.perf_counter()
-        _storyline("--db", db, "ingest", str(src))
+        run_storyline("--db", db, "ingest", str(src))
         ingested = time.perf_counter()
-        links = json.loads(_storyline("--db", db, "copies", "--format", "json", *extra))
+        links = json.loads(run_storyline("--db", db, "copies", "--format", "json", *extra))
         done = time.perf_counter()
-        stored = {a["id"] for a in json.loads(_storyline("--db", db, "articles", "--format", "json"))}
+        stored = {a["id"] for a in json.loads(run_storyline("--db", db, "articles", "--format", "json"))}
     result = score(mix, links, stored)
     result["seconds"] = {"ingest": ingested - start, "copies": done - ingested}
     result["false_link_examples"] = _false_examples(mix, links)

@@ -23,13 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from cli_runner import run_storyline
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO_ROOT = EVAL_DIR.parent
@@ -100,18 +101,9 @@ def _topic_set(spec: str) -> set[int]:
     return out
 
 
-def _storyline(*args: str) -> str:
-    cmd = [sys.executable, "-m", "storyline", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return proc.stdout
-
-
 def predicted(db: str) -> dict[str, str]:
     """Article external id -> story id, from `storyline stories --format json`."""
-    listed = json.loads(_storyline("--db", db, "stories", "--format", "json"))
+    listed = json.loads(run_storyline("--db", db, "stories", "--format", "json"))
     return {a["external_id"]: str(s["id"]) for s in listed for a in s["articles"]}
 
 
@@ -122,10 +114,10 @@ def run(rows: list[dict[str, Any]], gold: dict[str, str], *, batch: bool) -> dic
         src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         db = f"sqlite:///{tmp}/eval.db"
         start = time.perf_counter()
-        _storyline("--db", db, "ingest", str(src))
+        run_storyline("--db", db, "ingest", str(src))
         result: dict[str, Any] = {"online": score(predicted(db), gold), "seconds": time.perf_counter() - start}
         if batch:
-            _storyline("--db", db, "recluster")
+            run_storyline("--db", db, "recluster")
             result["batch"] = score(predicted(db), gold)
     return result
 

@@ -12,17 +12,8 @@ import pytest
 from storyline.copies import CopyOptions, find_copies, independent_sources, shingles
 from storyline.embed import default_embedder
 from storyline.errors import OptionsError
-from storyline.extract import extract
-from storyline.model import Article, RawDocument
-
-
-def _seeds(seeds_dir: Path) -> list[Article]:
-    out = []
-    for path in sorted(seeds_dir.iterdir()):
-        art = extract(RawDocument(source=str(path), external_id=path.stem, content=path.read_bytes(), kind="text"))
-        assert isinstance(art, Article)
-        out.append(art)
-    return out
+from storyline.model import Article
+from support.seeds import seed_articles
 
 
 def _embed():  # type: ignore[no-untyped-def]
@@ -31,7 +22,7 @@ def _embed():  # type: ignore[no-untyped-def]
 
 def test_seed_000_is_a_paraphrase_of_001_and_nothing_else_is_linked(seeds_dir: Path, shared_dir: Path) -> None:
     expected = json.loads((shared_dir / "seeds" / "expected.json").read_text())
-    articles = _seeds(seeds_dir)
+    articles = seed_articles(seeds_dir)
     links = find_copies(articles, _embed())
     (want,) = expected["derived_copies"]
     (link,) = links
@@ -56,7 +47,7 @@ def _variant(art: Article, external_id: str, text: str, published: dt.date | Non
 
 
 def test_verbatim_and_trimmed_copies_are_told_apart(seeds_dir: Path) -> None:
-    original = dataclasses.replace(_seeds(seeds_dir)[1], published=dt.date(2024, 1, 26))
+    original = dataclasses.replace(seed_articles(seeds_dir)[1], published=dt.date(2024, 1, 26))
     paragraphs = original.text.split("\n\n")
     reprint = _variant(original, "reprint", "New headline for a reprint\n\n" + original.text, dt.date(2024, 1, 27))
     trimmed = _variant(original, "trimmed", "\n\n".join(paragraphs[:6]), dt.date(2024, 1, 27))
@@ -72,7 +63,7 @@ def test_verbatim_and_trimmed_copies_are_told_apart(seeds_dir: Path) -> None:
 
 
 def test_same_topic_articles_that_are_not_copies_stay_unlinked(seeds_dir: Path) -> None:
-    _, _, c, d, e = _seeds(seeds_dir)
+    _, _, c, d, e = seed_articles(seeds_dir)
     assert find_copies([c, d, e], _embed()) == []
 
 

@@ -126,3 +126,21 @@ def test_a_list_that_is_not_links_stays_an_article() -> None:
     rows = "".join(f"<p>Round {i}: {i + 3} March, Interlagos circuit, Sao Paulo</p>" for i in range(1, 13))
     art = extract(html_doc(page(rows)), ExtractOptions(min_words=20))
     assert isinstance(art, Article) and "Round 12" in art.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "stored"),
+    [
+        ("The parliament election is over in Turkmenistan.", "text", True),  # a real 7-word wire brief
+        ("Breaking news update here", "text", False),  # 4 words: nearly empty
+        ("<html><body><p>The parliament election is over in Turkmenistan.</p></body></html>", "html", False),
+    ],
+)
+def test_plain_text_needs_five_words_web_pages_forty(text: str, kind: str, stored: bool) -> None:
+    result = extract(RawDocument("t", "t", text.encode(), kind))  # type: ignore[arg-type]
+    assert isinstance(result, Article) is stored
+    if not stored:
+        assert isinstance(result, Rejected) and ("not an article" in result.reason or "no article" in result.reason)
+    assert isinstance(
+        extract(RawDocument("t", "t", b"one two three four", "text"), ExtractOptions(min_text_words=4)), Article
+    )

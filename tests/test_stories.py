@@ -16,6 +16,7 @@ from storyline.sources import expand_paths
 from storyline.store import Store, open_store
 from storyline.store.base import FeatureRow
 from storyline.stories import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
+from support.seeds import seed_articles
 from test_cli import run
 
 _OPENED: list[Store] = []
@@ -216,16 +217,8 @@ def test_cluster_options_are_validated(options: dict[str, float], message: str) 
 
 
 def _seed_members(seeds_dir: Path) -> list[Member]:
-    from storyline.extract import extract
-    from storyline.model import Article, RawDocument
-
-    arts = []
-    for i, path in enumerate(sorted(seeds_dir.iterdir()), start=1):
-        art = extract(RawDocument(source=str(path), external_id=path.stem, content=path.read_bytes(), kind="text"))
-        assert isinstance(art, Article)
-        arts.append(dataclasses.replace(art, id=i))
     options = StoryOptions()
-    return describe(arts, options, default_embedder(options.features.vector_tokens))
+    return describe(seed_articles(seeds_dir), options, default_embedder(options.features.vector_tokens))
 
 
 def test_repair_merges_a_split_story_into_the_older_one(seeds_dir: Path) -> None:

@@ -10,23 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyline.extract import extract
-from storyline.model import Article, RawDocument
+from storyline.model import Article
 from storyline.sentences import split_sentences
 from storyline.upstream import cited_by, find_upstream
+from support.seeds import seed_articles
 
 
 def _article(text: str, external_id: str = "x") -> Article:
     return Article(external_id=external_id, text=text, content_hash="h", source="test")
-
-
-def _seeds(seeds_dir: Path) -> list[Article]:
-    out = []
-    for path in sorted(seeds_dir.iterdir()):
-        art = extract(RawDocument(source=str(path), external_id=path.stem, content=path.read_bytes(), kind="text"))
-        assert isinstance(art, Article)
-        out.append(art)
-    return out
 
 
 def test_sentences_split_news_prose() -> None:
@@ -59,7 +50,7 @@ def test_sentence_spans_are_ordered_trimmed_and_cover_every_word(text: str) -> N
 
 def test_bloomberg_is_the_upstream_cited_by_all_five_seeds(seeds_dir: Path, shared_dir: Path) -> None:
     expected = json.loads((shared_dir / "seeds" / "expected.json").read_text())["cited_upstream_source"]
-    articles = _seeds(seeds_dir)
+    articles = seed_articles(seeds_dir)
     cited = cited_by(articles)
     name = next(iter(cited))
     assert name == expected["name"]
