@@ -50,7 +50,9 @@ def test_verbatim_and_trimmed_copies_are_told_apart(seeds_dir: Path) -> None:
     original = dataclasses.replace(seed_articles(seeds_dir)[1], published=dt.date(2024, 1, 26))
     paragraphs = original.text.split("\n\n")
     reprint = _variant(original, "reprint", "New headline for a reprint\n\n" + original.text, dt.date(2024, 1, 27))
-    trimmed = _variant(original, "trimmed", "\n\n".join(paragraphs[:6]), dt.date(2024, 1, 27))
+    trimmed = _variant(
+        original, "trimmed", "\n\n".join(paragraphs[:7]), dt.date(2024, 1, 27)
+    )  # headline + 6 paragraphs
     links = {(x.copy, x.of): x for x in find_copies([original, reprint, trimmed], _embed(), same_story=False)}
     source = original.external_id
     assert links[("reprint", source)].kind == "verbatim"

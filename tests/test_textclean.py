@@ -37,8 +37,28 @@ def test_ecb_style_header_lines_become_metadata() -> None:
     assert cleaned.url == "http://www.accesshollywood.com/lindsay-lohan-leaves-betty-ford_article_80744"
     assert cleaned.published == dt.date(2013, 6, 13)
     assert cleaned.title == "Lindsay Lohan Leaves Betty Ford, Checks Into Malibu Rehab"
-    assert cleaned.text == PARAGRAPH_SEP.join(BODY)
+    # The headline stays the body's first line; the cut header line leaves a blank line; the body
+    # keeps the file's own line breaks between lines that were neighbours.
+    assert cleaned.text == cleaned.title + PARAGRAPH_SEP + "\n".join(BODY)
     assert outlet_from_url(cleaned.url) == "accesshollywood.com"
+
+
+def test_body_offsets_are_the_files_offsets_when_nothing_is_cut_at_the_top() -> None:
+    raw = (
+        "Stealth Over Health: the candidate was headed to the ER, sources said.\n\n"
+        "The Post reports  that the team\u00a0avoided the ER.\n \n\n"
+        "\u201cWe did not,\u201d she said.   \n"
+        "Skip to main content\n"
+        "Another line of the story that goes on for a while, with details.\n"
+    )
+    cleaned = clean_text(raw)
+    file_text = raw.replace("\u00a0", " ")
+    quote = "\u201cWe did not,\u201d she said."
+    assert cleaned.text.index(quote) == file_text.index(quote)
+    assert "  that the team avoided" in cleaned.text  # inner spacing kept, NBSP one for one
+    assert "Skip to main content" not in cleaned.text  # furniture still goes
+    assert cleaned.text.endswith("Another line of the story that goes on for a while, with details.")
+    assert PARAGRAPH_SEP + "Another line" in cleaned.text  # a cut line leaves a blank line
 
 
 def test_date_prefix_on_the_first_line_is_stripped_and_the_rest_kept() -> None:

@@ -26,6 +26,7 @@ from storyline.extract import ExtractOptions
 from storyline.fetch import FetchOptions
 from storyline.model import Article, IngestReport, Story
 from storyline.pipeline import IngestOptions, extract_documents, ingest
+from storyline.quotealign import Quote, article_quotes, story_quotes
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
 from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles, story_copies
@@ -531,6 +532,65 @@ def sources_cmd(
     table = Table("upstream", "cited by", "first citing sentence")
     for name, mentions in cited.items():
         table.add_row(escape(name), escape(", ".join(citing_articles(mentions))), escape(mentions[0].sentence_text))
+    out.print(table)
+
+
+@app.command("quotes")
+def quotes_cmd(
+    ctx: typer.Context,
+    story: Annotated[int | None, typer.Option(help="This story's quotes, aligned across its articles.")] = None,
+    article: Annotated[str | None, typer.Option(help="Only this article (external id or row number).")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or jsonl.")] = Fmt.table,
+) -> None:
+    """List quotes: who said what, where, and (with --story) how each outlet quoted it.
+
+    Without --story, one record per quote per article (every stored article unless --article is
+    given). With --story, one record per quote with its occurrences, each verbatim, partial,
+    altered or paraphrased.
+
+    Example: storyline quotes --story 1 --format json
+    """
+    if story is not None and article is not None:
+        raise StorylineError("give --story or --article, not both")
+    with _store(ctx) as store:
+        if story is not None:
+            quotes = story_quotes(store, story)
+            _show_story_quotes(quotes, fmt)
+            return
+        chosen = [store.get_article(article)] if article is not None else list(store.iter_articles())
+        found = article_quotes(store, chosen)
+    mentions = [m for a in chosen for m in found.get(a.id or -1, [])]
+    if fmt is Fmt.json:
+        _print_json([m.to_json() for m in mentions])
+    elif fmt is Fmt.jsonl:
+        _print_jsonl(m.to_json() for m in mentions)
+    elif not mentions:
+        out.print("no quotes found")
+    else:
+        table = Table("article", "kind", "speaker", "quote")
+        for m in mentions:
+            table.add_row(escape(m.article), m.kind, escape(m.speaker or "–"), escape(_clip(m.quoted or m.text)))
+        out.print(table)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show_story_quotes(quotes: list[Quote], fmt: Fmt) -> None:
+    if fmt is Fmt.json:
+        _print_json([q.to_json() for q in quotes])
+        return
+    if fmt is Fmt.jsonl:
+        _print_jsonl(q.to_json() for q in quotes)
+        return
+    if not quotes:
+        out.print("no quotes found")
+        return
+    table = Table("#", "speaker", "quote", "in")
+    for q in quotes:
+        where = "; ".join(f"{o.mention.article} ({o.fidelity})" for o in q.occurrences)
+        table.add_row(str(q.id), escape(q.speaker or "–"), escape(_clip(q.text)), escape(where))
     out.print(table)
 
 

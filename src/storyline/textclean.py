@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 from dateutil import parser as date_parser
@@ -119,21 +120,45 @@ def split_paragraphs(raw: str) -> list[str]:
 def clean_text(raw: str) -> CleanedText:
     """Strip metadata header lines and boilerplate from plain article text.
 
+    The body keeps the file's own characters: each kept line as written (only its outer white
+    space trimmed) and, between two lines that were next to each other in the file, the file's own
+    line breaks. So where nothing was cut at the top, a character offset in the body is the same
+    offset in the file (after CRLF → LF and NBSP → space, both one for one): evidence spans can be
+    checked against the user's own file. A first line that reads as a headline is the title and
+    stays in the body too. Where a header or a boilerplate line is cut, the pieces on either side
+    are joined by a blank line.
+
     Args:
         raw: decoded text of one article.
 
     Returns:
-        The cleaned body (paragraphs joined by a blank line) and the metadata moved out of it.
+        The cleaned body and the metadata moved out of it.
     """
-    paras = split_paragraphs(raw)
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    spans = _line_spans(raw)
+    paras = [" ".join(raw[a:b].split()) for a, b in spans]
     outlet = find_self_naming(paras)
-    paras, meta = _take_header(paras)
-    paras = drop_boilerplate(paras)
+    meta = _Header()
+    kept: list[tuple[int, int]] = []  # spans of what is kept, into raw
+    for i, (para, (a, b)) in enumerate(zip(paras, spans, strict=True)):
+        rest = _take_header_line(para, meta) if i < _HEADER_SCAN else para
+        if rest:
+            kept.append((a, b) if rest == para else (_suffix_start(raw, a, b, rest), b))
+    body = drop_boilerplate([" ".join(raw[a:b].split()) for a, b in kept], keep_index=True)
+    kept = [kept[i] for i in body]
     title = None
-    if len(paras) > 1 and _looks_like_headline(paras[0]):
-        title, paras = paras[0], paras[1:]
+    if len(kept) > 1 and _looks_like_headline(first := " ".join(raw[kept[0][0] : kept[0][1]].split())):
+        # The headline is the title, and stays the body's first line: the file's offsets hold.
+        title = first
+    pieces: list[str] = []
+    for k, (a, b) in enumerate(kept):
+        if k:
+            prev_end = kept[k - 1][1]
+            between = raw[prev_end:a]
+            pieces.append(between if not between.strip() else PARAGRAPH_SEP)
+        pieces.append(raw[a:b])
     return CleanedText(
-        text=PARAGRAPH_SEP.join(paras),
+        text="".join(pieces),
         title=title,
         published=meta.published,
         url=meta.url,
@@ -141,18 +166,49 @@ def clean_text(raw: str) -> CleanedText:
     )
 
 
-def drop_boilerplate(paras: list[str]) -> list[str]:
-    """Remove furniture lines anywhere, photo captions, and an appeal or footer at the end."""
+def _line_spans(raw: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of `raw`, outer white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", raw):
+        a, b = m.start(), m.end()
+        while a < b and raw[a].isspace():
+            a += 1
+        while b > a and raw[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
+def _suffix_start(raw: str, a: int, b: int, rest: str) -> int:
+    """Where in raw[a:b] the remainder `rest` (white space collapsed) of a header line starts."""
+    for i in range(a, b):
+        if (i == a or raw[i - 1].isspace()) and " ".join(raw[i:b].split()) == rest:
+            return i
+    return b - len(rest)
+
+
+@overload
+def drop_boilerplate(paras: list[str]) -> list[str]: ...
+@overload
+def drop_boilerplate(paras: list[str], *, keep_index: Literal[True]) -> list[int]: ...
+
+
+def drop_boilerplate(paras: list[str], *, keep_index: bool = False) -> list[str] | list[int]:
+    """Remove furniture lines anywhere, photo captions, and an appeal or footer at the end.
+
+    With `keep_index`, the indexes of the paragraphs kept instead of the paragraphs.
+    """
     cut = _tail_start(paras)
-    kept = []
-    for para in paras[:cut]:
+    kept: list[int] = []
+    for i, para in enumerate(paras[:cut]):
         short = len(para.split()) <= _BOILERPLATE_MAX_WORDS
         if short and _BOILERPLATE.match(para):
             continue
         if _CAPTION.search(para):
             continue
-        kept.append(para)
-    return kept
+        kept.append(i)
+    return kept if keep_index else [paras[i] for i in kept]
 
 
 def _tail_start(paras: list[str]) -> int:

@@ -112,6 +112,14 @@ class Store(Protocol):
         story membership."""
         ...
 
+    def load_quotes(self, article_ids: Sequence[int], version: str) -> dict[int, list[dict[str, Any]]]:
+        """Cached quotes of these articles under extraction `version`."""
+        ...
+
+    def save_quotes(self, rows: Sequence[tuple[int, str, list[dict[str, Any]]]]) -> None:
+        """Cache quotes: (article id, version, JSON dicts) rows."""
+        ...
+
     def save_stories(
         self, summaries: Sequence[Story], members: Sequence[tuple[int, int, float | None]], *, replace: bool = False
     ) -> None:

@@ -85,3 +85,12 @@ story_members = sa.Table(
     sa.Column("score", sa.Float, nullable=True),
 )
 sa.Index("ix_story_members_story_id", story_members.c.story_id)
+
+# Quotes found in each article (a JSON list of QuoteMention dicts), cached per extraction version.
+article_quotes = sa.Table(
+    "article_quotes",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("quotes", sa.Text, nullable=False),
+)

@@ -17,7 +17,14 @@ from sqlalchemy.engine import Connection, Engine
 from storyline.errors import NotFoundError
 from storyline.model import Article, Story, StoryArticle
 from storyline.store.base import FeatureRow, StoredFeatures
-from storyline.store.schema import article_aliases, article_features, articles, stories, story_members
+from storyline.store.schema import (
+    article_aliases,
+    article_features,
+    article_quotes,
+    articles,
+    stories,
+    story_members,
+)
 
 _FETCH = 2000  # rows per round trip when reading features back
 
@@ -63,6 +70,33 @@ class StoryTables:
         columns = ("model", "vector", "features", "label")
         stmt = stmt.on_conflict_do_update(
             index_elements=[article_features.c.article_id], set_={c: getattr(stmt.excluded, c) for c in columns}
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt, values)
+
+    def load_quotes(self, article_ids: Sequence[int], version: str) -> dict[int, list[dict[str, Any]]]:
+        """Cached quotes (JSON dicts) of these articles, for those cached under `version`."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        q = article_quotes.c
+        with self.engine.connect() as conn:
+            for i in range(0, len(article_ids), 500):
+                chunk = list(article_ids[i : i + 500])
+                rows = conn.execute(
+                    sa.select(q.article_id, q.quotes).where(q.article_id.in_(chunk), q.version == version)
+                )
+                for article_id, data in rows:
+                    out[article_id] = json.loads(data)
+        return out
+
+    def save_quotes(self, rows: Sequence[tuple[int, str, list[dict[str, Any]]]]) -> None:
+        """Cache (article id, version, quotes as JSON dicts) rows, replacing older ones."""
+        if not rows:
+            return
+        values = [{"article_id": a, "version": v, "quotes": json.dumps(qs, ensure_ascii=False)} for a, v, qs in rows]
+        stmt = self._insert(article_quotes)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[article_quotes.c.article_id],
+            set_={"version": stmt.excluded.version, "quotes": stmt.excluded.quotes},
         )
         with self.engine.begin() as conn:
             conn.execute(stmt, values)

