@@ -206,52 +206,9 @@ def align_quotes(
 ) -> list[Quote]:
     """Group a story's quote mentions into quotes, each occurrence marked by fidelity."""
     options = options or AlignOptions()
-    names = [m.speaker for m in mentions if m.speaker]
-    canon = canonical_speakers(names)
-    direct = [m for m in mentions if m.kind == "direct"]
-    segs = {id(m): _segments(m, None) for m in direct}
-    cuts = _cuts(direct, segs)
-    units: list[_Unit] = []
-    for m in direct:
-        pieces = segs[id(m)]
-        if not pieces:
-            continue
-        run: list[tuple[int, int, str]] = []
-        for i, piece in enumerate(pieces):
-            run.append(piece)
-            if i in cuts[id(m)] or i == len(pieces) - 1:
-                words = [w for p in run for w in _words(p[2])]
-                if words:
-                    units.append(
-                        _Unit(
-                            m,
-                            words,
-                            _norm(words),
-                            run[0][0],
-                            run[-1][1],
-                            " ".join(p[2] for p in run).rstrip(",;: "),
-                            canon.get(m.speaker or "", m.speaker),
-                        )
-                    )
-                run = []
-    parent = list(range(len(units)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(units):
-        for j in range(i + 1, len(units)):
-            b = units[j]
-            if a.mention.article == b.mention.article:
-                continue
-            if _match(a, b, options) is not None:
-                parent[find(i)] = find(j)
-    by_group: dict[int, list[_Unit]] = defaultdict(list)
-    for i, u in enumerate(units):
-        by_group[find(i)].append(u)
+    canon = canonical_speakers([m.speaker for m in mentions if m.speaker])
+    units = _units([m for m in mentions if m.kind == "direct"], canon)
+    by_group = _group_units(units, options)
     quotes: list[tuple[list[_Unit], _Unit]] = []
     for group in by_group.values():
         quotes.append((group, _canonical_unit(group)))
@@ -280,6 +237,48 @@ def align_quotes(
             speaker = canon.get(m.speaker or "", m.speaker)
             out.append(Quote(len(out) + 1, speaker, m.text, "indirect", (occ,), (m.role,) if m.role else ()))
     return out
+
+
+def _units(direct: Sequence[QuoteMention], canon: dict[str, str]) -> list[_Unit]:
+    """Direct quotes cut into units at the sentence boundaries other outlets quote apart."""
+    segs = {id(m): _segments(m, None) for m in direct}
+    cuts = _cuts(direct, segs)
+    units: list[_Unit] = []
+    for m in direct:
+        pieces = segs[id(m)]
+        run: list[tuple[int, int, str]] = []
+        for i, piece in enumerate(pieces):
+            run.append(piece)
+            if i not in cuts[id(m)] and i != len(pieces) - 1:
+                continue
+            words = [w for p in run for w in _words(p[2])]
+            if words:
+                text = " ".join(p[2] for p in run).rstrip(",;: ")
+                speaker = canon.get(m.speaker or "", m.speaker)
+                units.append(_Unit(m, words, _norm(words), run[0][0], run[-1][1], text, speaker))
+            run = []
+    return units
+
+
+def _group_units(units: Sequence[_Unit], options: AlignOptions) -> dict[int, list[_Unit]]:
+    """Units of different articles that match, grouped (union-find over matching pairs)."""
+    parent = list(range(len(units)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(units):
+        for j in range(i + 1, len(units)):
+            b = units[j]
+            if a.mention.article != b.mention.article and _match(a, b, options) is not None:
+                parent[find(i)] = find(j)
+    by_group: dict[int, list[_Unit]] = defaultdict(list)
+    for i, u in enumerate(units):
+        by_group[find(i)].append(u)
+    return by_group
 
 
 def _cuts(direct: Sequence[QuoteMention], segs: dict[int, list[tuple[int, int, str]]]) -> dict[int, set[int]]:

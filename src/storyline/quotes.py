@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QUOTES_VERSION",
-    "QuoteMention",
     "Quotation",
+    "QuoteMention",
     "extract_quotes",
     "find_quotations",
     "load_parser",
@@ -137,6 +137,7 @@ _FEMALE_TITLES = frozenset(
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "attr", "oprd", "parataxis", "advcl", "npadvmod", "conj"})
+_INVERTED_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "npadvmod", "appos", "oprd", "dep"})
 _UP_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "pobj", "relcl"})
 
 
@@ -266,47 +267,38 @@ def find_quotations(text: str) -> list[Quotation]:
     only where ‘ follows a space and ’ is not followed by a letter (so apostrophes are not marks).
     """
     out: list[Quotation] = []
-    open_frags: list[tuple[int, int]] = []
-    pending: tuple[int, str] | None = None  # (start, opener) of a quotation left open at a paragraph end
+    open_frags: list[tuple[int, int]] = []  # fragments of a quotation left open at a paragraph end
     paragraphs = _paragraphs(text)
     for p_index, (p_start, p_end) in enumerate(paragraphs):
-        i = p_start
         opener: str | None = None
-        q_start = -1
-        if pending is not None:
+        q_start, i = -1, p_start
+        if open_frags:
             first = _first_visible(text, p_start, p_end)
             if first < p_end and text[first] in _DOUBLE and text[first] not in "”»":
-                opener, q_start, i = text[first], first, first + 1
+                opener, q_start, i = text[first], first, first + 1  # the quotation goes on here
             else:
                 out.append(Quotation(tuple(open_frags)))
                 open_frags = []
-            pending = None
         while i < p_end:
             ch = text[i]
-            if opener is None:
-                if ch in _OPENERS and (ch != "”" or _opens_here(text, i)):
-                    opener, q_start = ch, i
-                elif ch == "‘" and (i == p_start or not text[i - 1].isalnum()):
-                    close = _single_close(text, i + 1, p_end)
-                    if close is not None:
-                        out.append(Quotation(((i, close),)))
-                        i = close
-                        continue
-            elif ch in _CLOSERS_FOR[opener] and i > q_start:
-                open_frags.append((q_start, i + 1))
-                out.append(Quotation(tuple(open_frags)))
-                open_frags, opener = [], None
+            if opener is not None:
+                if ch in _CLOSERS_FOR[opener]:
+                    out.append(Quotation((*open_frags, (q_start, i + 1))))
+                    open_frags, opener = [], None
+            elif ch in _OPENERS and (ch != "”" or _opens_here(text, i)):
+                opener, q_start = ch, i
+            elif ch == "‘" and (i == p_start or not text[i - 1].isalnum()):
+                close = _single_close(text, i + 1, p_end)
+                if close is not None:
+                    out.append(Quotation(((i, close),)))
+                    i = close
+                    continue
             i += 1
         if opener is not None:
             open_frags.append((q_start, _trim_end(text, q_start, p_end)))
-            nxt = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
-            if nxt is not None:
-                pending = (q_start, opener)
-            else:
+            if p_index + 1 == len(paragraphs):
                 out.append(Quotation(tuple(open_frags)))
                 open_frags = []
-    if open_frags:
-        out.append(Quotation(tuple(open_frags)))
     return [q for q in out if _has_words(text, q)]
 
 
@@ -407,9 +399,10 @@ class _Context:
     full_names: dict[str, str] = field(default_factory=dict)  # surname key → full name
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role words, name)
     genders: dict[str, str] = field(default_factory=dict)
-    recent: list[str] = field(default_factory=list)  # named speakers and subjects, latest last
+    recent: list[str] = field(default_factory=list)  # named people, latest last
+    speakers: list[str] = field(default_factory=list)  # named speakers, latest last
 
-    def remember(self, name: str, role: str | None, gender: str | None) -> str:
+    def remember(self, name: str, role: str | None, gender: str | None, *, speaker: bool = False) -> str:
         parts = name.split()
         key = name_key(parts[-1])
         if len(parts) > 1:
@@ -420,20 +413,23 @@ class _Context:
             self.roles.append((role.lower(), name))
         if gender:
             self.genders[name] = gender
-        if name in self.recent:
-            self.recent.remove(name)
-        self.recent.append(name)
+        for recent in (self.recent, self.speakers) if speaker else (self.recent,):
+            if name in recent:
+                recent.remove(name)
+            recent.append(name)
         return name
 
     def resolve_pronoun(self, gender: str | None) -> str | None:
-        for name in reversed(self.recent):
-            if len(name.split()) < 2 and name not in self.genders:
-                continue  # a pronoun refers to a person: a full name or someone with a known gender
-            known = self.genders.get(name)
-            if gender is None or known is None or known == gender:
-                if gender and not known:
-                    self.genders[name] = gender
-                return name
+        """The last named speaker who fits; else the last named person who fits."""
+        for candidates in (self.speakers, self.recent):
+            for name in reversed(candidates):
+                if (len(name.split()) < 2 and name not in self.genders) or _not_a_person(name):
+                    continue  # a pronoun refers to a person: a full name or someone with a known gender
+                known = self.genders.get(name)
+                if gender is None or known is None or known == gender:
+                    if gender and not known:
+                        self.genders[name] = gender
+                    return name
         return None
 
     def resolve_description(self, words: Sequence[str]) -> str | None:
@@ -549,9 +545,20 @@ class _ArticleQuotes:
             if lemma not in _SPEECH and not any(c.dep_ == "ccomp" for c in tok.children):
                 continue  # "believe", "fear" … report speech only with a clause
             subject = self._subject(tok)
+            if subject is not None and self._in_quote(parsed.start(subject)):
+                subject = self._inverted_subject(parsed, tok)
             speaker = self._speaker(parsed, subject) if subject is not None else None
             cues.append(_Cue(tok, parsed, tok.text, speaker, self._content(parsed, tok)))
         return cues
+
+    def _inverted_subject(self, parsed: _Parsed, verb: Token) -> Token | None:
+        """The speaker after the verb ("…,” said Leslie Wimes) when the parse took quoted words for the
+        subject."""
+        for child in verb.children:
+            after = child.i > verb.i and not self._in_quote(parsed.start(child))
+            if after and child.pos_ in {"PROPN", "NOUN", "PRON"} and child.dep_ in _INVERTED_DEPS:
+                return child
+        return None
 
     def _subject(self, verb: Token) -> Token | None:
         tok: Token | None = verb
@@ -569,7 +576,7 @@ class _ArticleQuotes:
                 if sub.pos_ == "PRON" and sub.lower_ in {"it", "this", "that"}:
                     return None
                 return sub
-            if tok.dep_ not in _UP_DEPS or tok.head is tok:
+            if tok.dep_ not in _UP_DEPS or tok.head == tok:
                 return None
             tok = tok.head
         return None
@@ -591,7 +598,7 @@ class _ArticleQuotes:
     def _trimmed(self, parsed: _Parsed, left: Token, right: Token) -> tuple[int, int] | None:
         doc = parsed.doc
         i, j = left.i, right.i
-        while i <= j and (doc[i].is_punct and doc[i].text not in _DOUBLE or doc[i].lower_ in {"and", "but"}):
+        while i <= j and ((doc[i].is_punct and doc[i].text not in _DOUBLE) or doc[i].lower_ in {"and", "but"}):
             i += 1
         while j >= i and doc[j].is_punct and doc[j].text not in _DOUBLE and doc[j].text not in ".!?":
             j -= 1
@@ -637,7 +644,7 @@ class _ArticleQuotes:
 
     # --- attribution --------------------------------------------------------------------------
 
-    def _resolve(self, sp: _Speaker | None) -> tuple[str | None, str | None]:
+    def _resolve(self, sp: _Speaker | None, *, speaking: bool = True) -> tuple[str | None, str | None]:
         """The speaker's name (or the source as written) and role, remembering who was named."""
         if sp is None:
             return None, None
@@ -646,7 +653,7 @@ class _ArticleQuotes:
                 return None, None
             return self.context.resolve_pronoun(sp.gender), None
         if sp.name:
-            return self.context.remember(sp.name, sp.role, sp.gender), sp.role
+            return self.context.remember(sp.name, sp.role, sp.gender, speaker=speaking), sp.role
         described = self.context.resolve_description(sp.text.split())
         if described:
             return described, sp.text
@@ -663,67 +670,80 @@ class _ArticleQuotes:
                 if sp.name and (len(sp.name.split()) > 1 or sp.role) and not self._in_quote(sp.span[0]):
                     self.context.remember(sp.name, sp.role, sp.gender)
 
+    def _learn_titled_names(self, sentence: Sentence) -> None:
+        """Named people with a title or role in a sentence that was not parsed ("Kremlin spokesman
+        Dmitry Peskov", "Fiona Hill, a former official,")."""
+        text = self.text[sentence.start : sentence.end]
+        for m in _TITLED_NAME.finditer(text):
+            role, name = m.group(1).strip(), m.group(2)
+            self.context.remember(name, role, _gender(role.split()))
+        for m in _NAME_APPOSITION.finditer(text):
+            self.context.remember(m.group(1), m.group(2), _gender(m.group(2).split()))
+
     def run(self) -> list[QuoteMention]:
-        cues_by_sentence: dict[int, list[_Cue]] = {}
-        for p in self.parsed:
-            cues_by_sentence[p.sentence.index] = self._cues(p)
-        events: list[tuple[int, str, Any]] = []
-        for q in self.quotations:
-            events.append((q.start, "q", q))
-        for p in self.parsed:
-            events.append((p.sentence.start, "s", p))
-        events.sort(key=lambda e: (e[0], e[1] == "q"))
+        """The article's quotes, found in reading order so pronouns resolve to who was named before."""
+        cues = {p.sentence.index: self._cues(p) for p in self.parsed}
+        groups = {g[0][0].start: g for g in self._group_quotations(cues)}
+        events: list[tuple[int, bool, Sentence | None, list[tuple[Quotation, _Cue | None]] | None]] = [
+            (s.start, False, s, None) for s in self.sentences
+        ]
+        events += [(start, True, None, g) for start, g in groups.items()]
+        events.sort(key=lambda e: (e[0], e[1]))
         mentions: list[QuoteMention] = []
-        groups = self._group_quotations(cues_by_sentence)
-        group_at = {g[0][0].start: g for g in groups}
-        done_sentences: set[int] = set()
         last_direct: QuoteMention | None = None
-        for pos, what, obj in events:
-            if what == "s":
-                parsed: _Parsed = obj
-                self._learn_names(parsed)
+        for _, _is_quote, sentence, group in events:
+            if sentence is not None:
+                parsed = self.by_sentence.get(sentence.index)
+                if parsed is None:
+                    self._learn_titled_names(sentence)
+                else:
+                    self._learn_names(parsed)
+                    here = cues.get(sentence.index, [])
+                    for cue in here:
+                        # "X told Y that Putin had stated …": X is the one a later "he said" means.
+                        pos = cue.parsed.start(cue.token)
+                        nested = any(c.content and c.content[0] <= pos < c.content[1] for c in here if c is not cue)
+                        if cue.speaker is not None and cue.speaker.name and not cue.according and not nested:
+                            self.context.remember(cue.speaker.name, cue.speaker.role, cue.speaker.gender, speaker=True)
+                    mentions.extend(self._indirect(parsed, cues.get(sentence.index, [])))
                 continue
-            group = group_at.get(obj.start)
-            if group is None:
+            if group is None or self._is_title(group, cues):
                 continue
             mention = self._direct(group, last_direct)
-            mentions.append(mention)
+            if last_direct is not None and mentions and mentions[-1] is last_direct and mention.start < last_direct.end:
+                # Several quotations in one phrase ('called him a "nasty guy," an "anchor baby"'): one quote.
+                mention = _merged(self.text, last_direct, mention)
+                mentions[-1] = mention
+            else:
+                mentions.append(mention)
             last_direct = mention
-            for cue in (c for _, c in group if c is not None):
-                done_sentences.add(cue.parsed.sentence.index)
-        # Indirect quotes: cues with a reported clause that holds no quotation.
-        for p in self.parsed:
-            for cue in cues_by_sentence.get(p.sentence.index, []):
-                if cue.content is None:
-                    continue
-                a, b = cue.content
-                if any(x < b and a < y for x, y in self.quoted_chars):
-                    continue
-                if len(re.findall(r"\w+", self.text[a:b])) < 3:
-                    continue
-                name, role = self._resolve_at(cue, mentions)
-                mentions.append(
-                    QuoteMention(
-                        article=self.article,
-                        kind="indirect",
-                        start=a,
-                        end=b,
-                        text=self.text[a:b],
-                        quoted=None,
-                        speaker=name,
-                        speaker_span=cue.speaker.span if cue.speaker else None,
-                        speaker_text=cue.speaker.text if cue.speaker else None,
-                        role=role or (cue.speaker.role if cue.speaker else None),
-                        cue=cue.word,
-                        sentence=p.sentence.index,
-                        attribution="according-to" if cue.according else ("parse" if cue.speaker else "none"),
-                    )
-                )
         mentions.sort(key=lambda m: m.start)
         return mentions
 
-    def _resolve_at(self, cue: _Cue, _mentions: Sequence[QuoteMention]) -> tuple[str | None, str | None]:
-        return self._resolve(cue.speaker)
+    def _indirect(self, parsed: _Parsed, cues: Sequence[_Cue]) -> Iterator[QuoteMention]:
+        """Reported speech: cues with a reported clause of three words or more and no quotation."""
+        for cue in cues:
+            if cue.content is None:
+                continue
+            a, b = cue.content
+            if any(x < b and a < y for x, y in self.quoted_chars) or len(re.findall(r"\w+", self.text[a:b])) < 3:
+                continue
+            name, role = self._resolve(cue.speaker, speaking=False)
+            yield QuoteMention(
+                article=self.article,
+                kind="indirect",
+                start=a,
+                end=b,
+                text=self.text[a:b],
+                quoted=None,
+                speaker=name,
+                speaker_span=cue.speaker.span if cue.speaker else None,
+                speaker_text=cue.speaker.text if cue.speaker else None,
+                role=role or (cue.speaker.role if cue.speaker else None),
+                cue=cue.word,
+                sentence=parsed.sentence.index,
+                attribution="according-to" if cue.according else ("parse" if cue.speaker else "none"),
+            )
 
     def _best_cue(self, q: Quotation, cues_by_sentence: dict[int, list[_Cue]]) -> _Cue | None:
         """The reporting clause of a quotation: a cue outside the marks in a sentence it touches."""
@@ -735,6 +755,8 @@ class _ArticleQuotes:
                 pos = cue.parsed.start(cue.token)
                 # Only cues in the quotation's own sentences but outside the other fragments' paragraphs.
                 dist = q.start - pos if pos < q.start else pos - q.end
+                if cue.content is not None and cue.content[0] <= q.start < cue.content[1]:
+                    dist = 0  # the quotation is in this cue's reported clause
                 if cue.speaker is None and not cue.according:
                     dist += 1000
                 if best is None or dist < best[0]:
@@ -742,8 +764,9 @@ class _ArticleQuotes:
         return best[1] if best else None
 
     def _group_quotations(self, cues_by_sentence: dict[int, list[_Cue]]) -> list[list[tuple[Quotation, _Cue | None]]]:
-        """Quotations with their cue; a quotation without its own cue after one in the same paragraph,
-        separated only by a reporting clause, joins it (“…,” she said. “…”)."""
+        """Quotations with their cue. Quotations of one paragraph around one reporting clause are one
+        quote (“…,” she said. “…”): a quotation that opens a sentence and has no cue of its own joins
+        the one before it, and so does one that shares its cue."""
         groups: list[list[tuple[Quotation, _Cue | None]]] = []
         for q in self.quotations:
             cue = self._best_cue(q, cues_by_sentence)
@@ -751,18 +774,94 @@ class _ArticleQuotes:
                 prev_q, prev_cue = groups[-1][-1]
                 same_para = self._paragraph_of(prev_q.end) == self._paragraph_of(q.start)
                 between = self.text[prev_q.end : q.start]
-                short = len(re.findall(r"\w+", between)) <= 12
-                if same_para and short and (cue is None or (prev_cue is not None and cue.token is prev_cue.token)):
+                words = len(re.findall(r"\w+", between))
+                opens_sentence = self._opens_sentence(q.start)
+                shared = cue is not None and prev_cue is not None and cue.token == prev_cue.token
+                if same_para and words <= 60 and (shared or (cue is None and opens_sentence and words <= 40)):
                     groups[-1].append((q, prev_cue if cue is None else cue))
                     continue
-                if same_para and short and prev_cue is None and cue is not None and not re.search(r"\w", between[:0]):
-                    # "“…,” she said, “…”" where the cue sits after the first fragment only.
-                    if self._sentence_of(prev_q.start) == self._sentence_of(q.start) or _only_frame(between):
-                        groups[-1] = [(x, cue) for x, _ in groups[-1]]
-                        groups[-1].append((q, cue))
-                        continue
+                if same_para and words <= 12 and prev_cue is None and cue is not None and _only_frame(between):
+                    # “…,” she said, “…” where the cue is nearer the second fragment.
+                    groups[-1] = [(x, cue) for x, _ in groups[-1]]
+                    groups[-1].append((q, cue))
+                    continue
             groups.append([(q, cue)])
         return groups
+
+    def _is_title(self, group: Sequence[tuple[Quotation, _Cue | None]], cues: dict[int, list[_Cue]]) -> bool:
+        """True for a name in marks rather than a quote: a show, a film, a nickname ("Morning Joe",
+        “The Apprentice”), Title Case, short, inside a phrase, with no reporting verb governing it."""
+        if len(group) != 1 or group[0][1] is not None:
+            return False
+        q = group[0][0]
+        words = re.findall(r"[\w’'-]+", _inner(self.text, q.fragments[0]))
+        if not words or len(words) > 6 or len(q.fragments) > 1:
+            return False
+        small = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "at", "with", "is"}
+        title_case = all(w[0].isupper() or w[0].isdigit() or w.lower() in small for w in words)
+        if not (title_case and self._embedded_at(q.start, q.end)):
+            return False
+        # Someone calling something by that name ("Trump called her “Miss Piggy”") is quoted.
+        return self._phrase(q.start, q.end)[1] is None
+
+    def _opens_sentence(self, pos: int) -> bool:
+        s = self._sentence_of(pos)
+        return s is not None and not re.search(r"\w", self.text[s.start : pos])
+
+    def _embedded_at(self, start: int, end: int) -> bool:
+        """True when a quotation continues the reporter's phrase: a word or a name runs into its
+        opening mark, or its closing mark runs on into lower-case words of the same clause."""
+        before = self.text[max(0, start - 3) : start].rstrip()
+        after = self.text[end : end + 3].lstrip()
+        if before and (before[-1].isalnum() or before[-1] in "’')"):
+            return True
+        return bool(after) and (after[0].islower() or after[0].isdigit())
+
+    def _phrase(self, start: int, end: int) -> tuple[tuple[int, int] | None, _Speaker | None, str | None]:
+        """For an embedded quotation: the phrase that holds it (up to the governing verb's clause), the
+        subject of that verb and the verb."""
+        s = self._sentence_of(start)
+        parsed = self.by_sentence.get(s.index) if s else None
+        if parsed is None:
+            return None, None, None
+        inside = [t for t in parsed.doc if start <= parsed.start(t) < end]
+        roots = [t for t in inside if not (start <= parsed.start(t.head) < end) or t.head == t]
+        if not roots:
+            return None, None, None
+        h = roots[0]
+        for _ in range(8):
+            if h.head == h or h.head.pos_ in {"VERB", "AUX"}:
+                break
+            h = h.head
+        verb = h.head if h.head != h else h
+        # Through "for being", "to check out": the phrase belongs to the main verb.
+        for _ in range(3):
+            if verb.dep_ in {"pcomp", "xcomp", "acomp"} and verb.head != verb:
+                up = verb.head
+                h = up if up.pos_ in {"VERB", "AUX"} else h
+                while up.pos_ not in {"VERB", "AUX"} and up.head != up:
+                    h, up = up, up.head
+                h = verb if h == up else h
+                if up.pos_ not in {"VERB", "AUX"}:
+                    break
+                h = _child_towards(up, verb)
+                verb = up
+            else:
+                break
+        doc = parsed.doc
+        if h.dep_ in _SUBJECT_DEPS and verb != h:
+            # The quotation is in the subject: the phrase is the verb's whole clause.
+            left, right = verb.left_edge, verb.right_edge
+        elif verb == h:
+            left, right = h.left_edge, h.right_edge
+        else:
+            right = h.right_edge
+            after = [c for c in verb.children if c.i > verb.i and c.dep_ not in {"punct", "cc", "conj"}]
+            left = after[0].left_edge if after and after[0].i <= h.i else h.left_edge
+        span = self._trimmed(parsed, doc[left.i], doc[right.i])
+        subject = self._subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+        speaker = self._speaker(parsed, subject) if subject is not None else None
+        return span, speaker, (verb.text if verb.pos_ in {"VERB", "AUX"} else None)
 
     def _direct(self, group: Sequence[tuple[Quotation, _Cue | None]], previous: QuoteMention | None) -> QuoteMention:
         fragments = tuple(f for q, _ in group for f in q.fragments)
@@ -771,12 +870,24 @@ class _ArticleQuotes:
         attribution: Attribution = "none"
         name: str | None = None
         role: str | None = None
-        if cue is not None:
-            # A mixed quote: the marks sit inside the reported clause; the span is the clause.
-            if cue.content is not None and _embedded(self.text, cue.content, start, end):
+        speaker = cue.speaker if cue else None
+        cue_word = cue.word if cue else None
+        embedded = len(fragments) == 1 and self._embedded_at(start, end)
+        if embedded:
+            # A mixed quote: the marks sit inside the reporter's phrase; the span is the phrase.
+            if cue is not None and cue.content is not None and cue.content[0] <= start < cue.content[1]:
                 start, end = min(start, cue.content[0]), max(end, cue.content[1])
-            name, role = self._resolve(cue.speaker)
-            attribution = "according-to" if cue.according else ("parse" if cue.speaker else "none")
+            else:
+                phrase, subject, verb = self._phrase(start, end)
+                if phrase is not None:
+                    start, end = min(start, phrase[0]), max(end, phrase[1])
+                if cue is None and subject is not None:
+                    speaker, cue_word = subject, verb
+        if speaker is None and cue is None:
+            speaker = self._dash_byline(end)
+        if speaker is not None or (cue is not None and cue.according):
+            name, role = self._resolve(speaker)
+            attribution = "according-to" if cue is not None and cue.according else "parse"
         elif previous is not None and previous.speaker and self._continues(previous, start, end):
             name, role = previous.speaker, previous.role
             attribution = "continued"
@@ -790,13 +901,24 @@ class _ArticleQuotes:
             quoted=" … ".join(_inner(self.text, f) for f in fragments),
             fragments=fragments,
             speaker=name,
-            speaker_span=cue.speaker.span if cue and cue.speaker else None,
-            speaker_text=cue.speaker.text if cue and cue.speaker else None,
+            speaker_span=speaker.span if speaker else None,
+            speaker_text=speaker.text if speaker else None,
             role=role,
-            cue=cue.word if cue else None,
+            cue=cue_word,
             sentence=sentence.index if sentence else 0,
             attribution=attribution,
         )
+
+    def _dash_byline(self, end: int) -> _Speaker | None:
+        """A name after a dash closing the quote's paragraph (“…” ― Adriana Rodarte)."""
+        p = self._paragraph_of(end)
+        if p < 0:
+            return None
+        m = _DASH_BYLINE.match(self.text, end, self.paragraphs[p][1])
+        if not m:
+            return None
+        span = (m.start(1), m.end(1))
+        return _Speaker(m.group(1), span, m.group(1), None)
 
     def _continues(self, previous: QuoteMention, start: int, end: int) -> bool:
         """True when the quote is a paragraph of its own right after the paragraph of `previous`."""
@@ -806,6 +928,53 @@ class _ArticleQuotes:
         a, b = self.paragraphs[p]
         outside = self.text[a:start] + self.text[end:b]
         return not re.search(r"\w", outside)
+
+
+_ROLE_NOUNS = (
+    "spokesman|spokeswoman|spokesperson|minister|secretary|president|senator|adviser|advisor|official|director|"
+    "chief|leader|ambassador|governor|mayor|chairman|chairwoman|ceo|analyst|professor|lawyer|attorney|aide|"
+    "general|envoy|commissioner|sen\\.|rep\\.|gov\\."
+)
+_NAME = r"[A-Z][\w’'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w’'-]+){1,2}"
+_TITLED_NAME = re.compile(rf"((?:\b[A-Z][\w.-]*\s+){{0,4}}(?i:{_ROLE_NOUNS})\s+)({_NAME})\b")
+_NAME_APPOSITION = re.compile(rf"\b({_NAME}), (?:an? |the )((?:[\w.’'-]+ ){{0,8}}(?i:{_ROLE_NOUNS})\b[^,.;]*)")
+_INSTITUTION_WORDS = frozenset(
+    """states house council department party times post news committee congress senate court union nations
+    kingdom republic street journal agency service university institute foundation bank fund office ministry
+    administration campaign network press association organization government city county""".split()
+)
+
+
+def _not_a_person(name: str) -> bool:
+    return name.rsplit(maxsplit=1)[-1].lower() in _INSTITUTION_WORDS
+
+
+_DASH_BYLINE = re.compile(r"\s*[―—–]+\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*\.?\s*$")
+
+
+def _child_towards(ancestor: Token, tok: Token) -> Token:
+    """The child of `ancestor` on the path down to `tok`."""
+    while tok.head not in (ancestor, tok):
+        tok = tok.head
+    return tok
+
+
+def _merged(text: str, first: QuoteMention, second: QuoteMention) -> QuoteMention:
+    """One quote from two overlapping ones of the same phrase."""
+    start, end = min(first.start, second.start), max(first.end, second.end)
+    fragments = tuple(sorted(set(first.fragments) | set(second.fragments)))
+    return replace(
+        first,
+        start=start,
+        end=end,
+        text=text[start:end],
+        fragments=fragments,
+        quoted=" … ".join(_inner(text, f) for f in fragments),
+        speaker=first.speaker or second.speaker,
+        speaker_span=first.speaker_span or second.speaker_span,
+        speaker_text=first.speaker_text or second.speaker_text,
+        cue=first.cue or second.cue,
+    )
 
 
 def _only_frame(between: str) -> bool:
