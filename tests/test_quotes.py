@@ -123,15 +123,17 @@ def test_mixed_quote_spans_the_reported_clause() -> None:
     assert m.speaker == "Zelensky"
 
 
-def test_a_quote_paragraph_after_an_attributed_one_continues_its_speaker() -> None:
+def test_a_quote_paragraph_after_an_attributed_one_has_its_speaker() -> None:
     text = (
         "“Russia is open to talks,” Kremlin spokesman Dmitry Peskov said.\n\n"
         "“We are determined to reach our goals.”\n\n"
-        "Officials in Kyiv were not convinced by the statement."
+        "Officials in Kyiv were not convinced by the statement.\n\n"
+        "“This is a bluff.”"
     )
-    second = [m for m in extract_quotes(text, "a") if m.kind == "direct"][1]
+    first, second, third = [m for m in extract_quotes(text, "a") if m.kind == "direct"]
     assert second.speaker == "Dmitry Peskov" and second.attribution == "continued"
-    assert second.speaker_span is None
+    assert second.speaker_span is None and second.quoted == "We are determined to reach our goals."
+    assert third.speaker is None  # not right after a quote: no guess
 
 
 def test_quote_records_round_trip_through_json() -> None:

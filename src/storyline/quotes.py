@@ -16,7 +16,7 @@ run of proper nouns at the head of that subject, titles dropped ("Kremlin spokes
 article ("Peskov" → Dmitry Peskov). Pronouns go to the last named speaker (or named subject) that
 fits their gender where it is known ("she added" → Fiona Hill); descriptions ("the Kremlin
 spokesman") to the person the article gave that role. A paragraph that is nothing but a quote,
-right after an attributed quote, continues that speaker (the news convention). A quote with no
+right after an attributed quote, has the same speaker (the news convention). A quote with no
 reporting clause and no such context keeps `speaker` None.
 """
 
@@ -177,8 +177,8 @@ class QuoteMention:
         role: the title or description given with the speaker ("Kremlin spokesman").
         cue: the reporting verb or phrase ("said", "according to").
         sentence: index of the sentence where the quote starts.
-        attribution: how the speaker was found: "parse", "according-to", "continued" (a quote paragraph
-            after an attributed one) or "none".
+        attribution: how the speaker was found: "parse" (the reporting clause), "according-to",
+            "continued" (a paragraph that is only a quote, after an attributed quote), or "none".
     """
 
     article: str
@@ -285,7 +285,7 @@ def find_quotations(text: str) -> list[Quotation]:
                 if ch in _CLOSERS_FOR[opener]:
                     out.append(Quotation((*open_frags, (q_start, i + 1))))
                     open_frags, opener = [], None
-            elif ch in _OPENERS and (ch != "”" or _opens_here(text, i)):
+            elif ch in _OPENERS and (ch != "”" or _opens_here(text, i)) and text[i - 1 : i] != "=":
                 opener, q_start = ch, i
             elif ch == "‘" and (i == p_start or not text[i - 1].isalnum()):
                 close = _single_close(text, i + 1, p_end)
@@ -710,7 +710,13 @@ class _ArticleQuotes:
                 continue
             if group is None or self._is_title(group, cues):
                 continue
-            mention = self._direct(group, last_direct)
+            mention = self._direct(group)
+            if mention.speaker is None and last_direct is not None and last_direct.speaker:
+                if self._continues(last_direct.end, group[0][0]) and len(group) == 1:
+                    # A paragraph that is only a quote, after an attributed one: the same speaker.
+                    mention = replace(
+                        mention, speaker=last_direct.speaker, role=last_direct.role, attribution="continued"
+                    )
             if last_direct is not None and mentions and mentions[-1] is last_direct and mention.start < last_direct.end:
                 # Several quotations in one phrase ('called him a "nasty guy," an "anchor baby"'): one quote.
                 mention = _merged(self.text, last_direct, mention)
@@ -864,7 +870,7 @@ class _ArticleQuotes:
         speaker = self._speaker(parsed, subject) if subject is not None else None
         return span, speaker, (verb.text if verb.pos_ in {"VERB", "AUX"} else None)
 
-    def _direct(self, group: Sequence[tuple[Quotation, _Cue | None]], previous: QuoteMention | None) -> QuoteMention:
+    def _direct(self, group: Sequence[tuple[Quotation, _Cue | None]]) -> QuoteMention:
         fragments = tuple(f for q, _ in group for f in q.fragments)
         cue = next((c for _, c in group if c is not None), None)
         start, end = fragments[0][0], fragments[-1][1]
@@ -889,9 +895,6 @@ class _ArticleQuotes:
         if speaker is not None or (cue is not None and cue.according):
             name, role = self._resolve(speaker)
             attribution = "according-to" if cue is not None and cue.according else "parse"
-        elif previous is not None and previous.speaker and self._continues(previous, start, end):
-            name, role = previous.speaker, previous.role
-            attribution = "continued"
         sentence = self._sentence_of(start)
         return QuoteMention(
             article=self.article,
@@ -921,14 +924,13 @@ class _ArticleQuotes:
         span = (m.start(1), m.end(1))
         return _Speaker(m.group(1), span, m.group(1), None)
 
-    def _continues(self, previous: QuoteMention, start: int, end: int) -> bool:
-        """True when the quote is a paragraph of its own right after the paragraph of `previous`."""
-        p = self._paragraph_of(start)
-        if p < 0 or self._paragraph_of(previous.end) != p - 1:
+    def _continues(self, previous_end: int, q: Quotation) -> bool:
+        """True when `q` fills a paragraph of its own right after the paragraph ending at `previous_end`."""
+        p = self._paragraph_of(q.start)
+        if p < 1 or self._paragraph_of(previous_end) != p - 1:
             return False
         a, b = self.paragraphs[p]
-        outside = self.text[a:start] + self.text[end:b]
-        return not re.search(r"\w", outside)
+        return not re.search(r"\w", self.text[a : q.start] + self.text[q.end : b])
 
 
 _ROLE_NOUNS = (
