@@ -717,6 +717,8 @@ class _ArticleQuotes:
                     mention = replace(
                         mention, speaker=last_direct.speaker, role=last_direct.role, attribution="continued"
                     )
+            if mention.speaker is None and mention.attribution == "none" and _scare_quote(self.text, mention):
+                continue
             if last_direct is not None and mentions and mentions[-1] is last_direct and mention.start < last_direct.end:
                 # Several quotations in one phrase ('called him a "nasty guy," an "anchor baby"'): one quote.
                 mention = _merged(self.text, last_direct, mention)
@@ -960,6 +962,16 @@ def _child_towards(ancestor: Token, tok: Token) -> Token:
     while tok.head not in (ancestor, tok):
         tok = tok.head
     return tok
+
+
+def _scare_quote(text: str, m: QuoteMention) -> bool:
+    """A few words in marks inside someone's prose, said by no one: a term, not a quote."""
+    if len(m.fragments) != 1 or len(re.findall(r"[\w’'-]+", m.quoted or "")) > 4:
+        return False
+    a, b = m.fragments[0]
+    before = text[max(0, a - 2) : a].rstrip()
+    after = text[b : b + 2].lstrip()
+    return bool(before and before[-1].isalnum()) or bool(after and after[0].isalnum())
 
 
 def _merged(text: str, first: QuoteMention, second: QuoteMention) -> QuoteMention:
