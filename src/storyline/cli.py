@@ -360,9 +360,14 @@ def demo_cmd(
         builder.finish()
         arts = list(store.iter_articles())
         found = store.list_stories()
+        biggest = max(found, key=lambda s: s.article_count, default=None)
+        quotes = story_quotes(store, biggest.id) if biggest is not None else []
     _show_report(report, Fmt.table)
     out.print(_articles_table(arts))
     out.print(_stories_table(found))
+    if biggest is not None:
+        out.print(f"Quotes of story {biggest.id}, and how each outlet quoted them:")
+        _show_story_quotes([q for q in quotes if q.kind == "direct" and len(q.articles) > 1], Fmt.table)
 
 
 @app.command("stories")
