@@ -103,6 +103,7 @@ def worker(db: Path, story_id: int) -> dict[str, Any]:
     t_start = time.perf_counter()
     from storyline.embed import default_embedder
     from storyline.quotealign import align_quotes, article_quotes
+    from storyline.sentences import split_sentences
     from storyline.store import open_store
 
     t_imported = time.perf_counter()
@@ -155,6 +156,7 @@ def worker(db: Path, story_id: int) -> dict[str, Any]:
         "chars_parsed": parse["chars"],
         "tokens_parsed": parse["tokens"],
         "chars_total": sum(len(a.text) for a in arts),
+        "sentences_total": sum(len(split_sentences(a.text)) for a in arts),
         "mentions": len(mentions),
         "indirect": sum(m.kind == "indirect" for m in mentions),
         "quotes": len(quotes),
@@ -282,7 +284,7 @@ def print_summary(r: dict[str, Any]) -> None:
         c, w, cli = s["cold"], s["warm"], s["cli_s"]
         print(
             f"\n{name}: {c['articles']} articles, {c['chars_total'] / 1000:.0f}k chars;"
-            f" {c['sentences_parsed']} sentences parsed ({c['tokens_parsed']} tokens);"
+            f" {c['sentences_parsed']} of {c['sentences_total']} sentences parsed ({c['tokens_parsed']} tokens);"
             f" {c['mentions']} mentions ({c['indirect']} indirect) -> {c['quotes']} quotes,"
             f" {c['quotes_in_2_plus_articles']} in 2+ articles, {c['paraphrased']} paraphrased"
         )

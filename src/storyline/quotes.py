@@ -786,6 +786,8 @@ class _ArticleQuotes:
                 words = len(re.findall(r"\w+", between))
                 opens_sentence = self._opens_sentence(q.start)
                 shared = cue is not None and prev_cue is not None and cue.token == prev_cue.token
+                if shared and self._embedded_at(q.start, q.end) and not self._embedded_at(prev_q.start, prev_q.end):
+                    shared = False  # “…,” he said, arguing that he will bring a "common-sense" approach
                 if same_para and words <= 60 and (shared or (cue is None and opens_sentence and words <= 40)):
                     groups[-1].append((q, prev_cue if cue is None else cue))
                     continue
@@ -824,7 +826,26 @@ class _ArticleQuotes:
         after = self.text[end : end + 3].lstrip()
         if before and (before[-1].isalnum() or before[-1] in "’')"):
             return True
+        inner = self.text[start:end].rstrip("”\"»’ ")
+        if inner and inner[-1] in ",.!?;:—–-":
+            return False  # “…,” the businessman said: the quote ends, the reporter's words begin
         return bool(after) and (after[0].islower() or after[0].isdigit())
+
+    def _holds_only(self, content: tuple[int, int], start: int) -> bool:
+        """True when a reported clause holds the quotation at `start` and no quote of its own besides."""
+        a, b = content
+        if not a <= start < b:
+            return False
+        return not any(
+            a <= q.start < b and q.start != start and not self._embedded_at(q.start, q.end) for q in self.quotations
+        )
+
+    def _stop_before_quote(self, end: int, limit: int) -> int:
+        """`limit`, or the start of the first quotation after `end` that is a quote of its own."""
+        for q in self.quotations:
+            if end <= q.start < limit and not self._embedded_at(q.start, q.end):
+                return _trim_end(self.text, end, q.start)
+        return limit
 
     def _phrase(self, start: int, end: int) -> tuple[tuple[int, int] | None, _Speaker | None, str | None]:
         """For an embedded quotation: the phrase that holds it (up to the governing verb's clause), the
@@ -864,9 +885,10 @@ class _ArticleQuotes:
         elif verb == h:
             left, right = h.left_edge, h.right_edge
         else:
-            right = h.right_edge
             after = [c for c in verb.children if c.i > verb.i and c.dep_ not in {"punct", "cc", "conj"}]
             left = after[0].left_edge if after and after[0].i <= h.i else h.left_edge
+            # To the end of the verb's complements: "likened the refugees to a “vicious snake” in a song …".
+            right = max((c.right_edge for c in after if c.i >= h.i), key=lambda t: t.i, default=h.right_edge)
         span = self._trimmed(parsed, doc[left.i], doc[right.i])
         subject = self._subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
         speaker = self._speaker(parsed, subject) if subject is not None else None
@@ -884,12 +906,12 @@ class _ArticleQuotes:
         embedded = len(fragments) == 1 and self._embedded_at(start, end)
         if embedded:
             # A mixed quote: the marks sit inside the reporter's phrase; the span is the phrase.
-            if cue is not None and cue.content is not None and cue.content[0] <= start < cue.content[1]:
+            if cue is not None and cue.content is not None and self._holds_only(cue.content, start):
                 start, end = min(start, cue.content[0]), max(end, cue.content[1])
             else:
                 phrase, subject, verb = self._phrase(start, end)
                 if phrase is not None:
-                    start, end = min(start, phrase[0]), max(end, phrase[1])
+                    start, end = min(start, phrase[0]), max(end, self._stop_before_quote(end, phrase[1]))
                 if cue is None and subject is not None:
                     speaker, cue_word = subject, verb
         if speaker is None and cue is None:
