@@ -40,6 +40,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -344,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         story_id, count = make_store(db, source, one_story=one_story)
         stories[name] = {"story_id": story_id, "story_articles": count, **measure(db, story_id, args.repeat)}
-        if not args.workdir:
-            db.unlink(missing_ok=True)
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
     target_s = stories[f"polnear-{args.n}"]["cli_s"]["story_cold"]
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

@@ -130,7 +130,7 @@ def test_a_quote_paragraph_after_an_attributed_one_has_its_speaker() -> None:
         "Officials in Kyiv were not convinced by the statement.\n\n"
         "“This is a bluff.”"
     )
-    first, second, third = [m for m in extract_quotes(text, "a") if m.kind == "direct"]
+    _, second, third = [m for m in extract_quotes(text, "a") if m.kind == "direct"]
     assert second.speaker == "Dmitry Peskov" and second.attribution == "continued"
     assert second.speaker_span is None and second.quoted == "We are determined to reach our goals."
     assert third.speaker is None  # not right after a quote: no guess

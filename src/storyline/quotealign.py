@@ -369,28 +369,38 @@ def _paraphrases(
     embed: EmbedFunction | None,
     options: AlignOptions,
 ) -> dict[int, list[QuoteOccurrence]]:
-    """Reported speech that restates a quote of the same speaker, by quote index."""
-    indirect = [m for m in mentions if m.kind == "indirect" and m.speaker]
-    if embed is None or not indirect or not quotes:
+    """Reported speech that restates a quote of the same speaker, by quote index.
+
+    Only pairs that could be one (the same speaker; an outlet that does not quote it directly) are
+    embedded, so a story with many quotes costs little."""
+    if embed is None:
         return {}
-    texts = [best.text for _, best in quotes] + [_clause(m.text) for m in indirect]
+    by_speaker: dict[str, list[int]] = defaultdict(list)
+    for qi, (_, best) in enumerate(quotes):
+        if best.speaker:
+            by_speaker[best.speaker].append(qi)
+    pairs: list[tuple[QuoteMention, list[int]]] = []
+    for m in mentions:
+        if m.kind != "indirect" or not m.speaker:
+            continue
+        speaker = canon.get(m.speaker, m.speaker)
+        # An outlet that also quotes it directly is not paraphrasing it.
+        found = [qi for qi in by_speaker.get(speaker, []) if all(u.mention.article != m.article for u in quotes[qi][0])]
+        if found:
+            pairs.append((m, found))
+    if not pairs:
+        return {}
+    wanted = sorted({qi for _, found in pairs for qi in found})
+    row = {qi: i for i, qi in enumerate(wanted)}
+    texts = [quotes[qi][1].text for qi in wanted] + [_clause(m.text) for m, _ in pairs]
     vectors = np.asarray(embed(texts), dtype=np.float32)
-    qv, iv = vectors[: len(quotes)], vectors[len(quotes) :]
-    sims = iv @ qv.T
+    qv, iv = vectors[: len(wanted)], vectors[len(wanted) :]
     out: dict[int, list[QuoteOccurrence]] = defaultdict(list)
-    for k, m in enumerate(indirect):
-        speaker = canon.get(m.speaker or "", m.speaker)
-        order = np.argsort(-sims[k])
-        for qi in order:
-            group, best = quotes[int(qi)]
-            if sims[k, qi] < options.paraphrase:
-                break
-            if any(u.mention.article == m.article for u in group):
-                continue  # an outlet that also quotes it directly is not paraphrasing it
-            if best.speaker != speaker:
-                continue
-            out[int(qi)].append(QuoteOccurrence(m, "paraphrased", m.start, m.end, m.text))
-            break
+    for k, (m, found) in enumerate(pairs):
+        sims = {qi: float(iv[k] @ qv[row[qi]]) for qi in found}
+        best_qi = max(sims, key=lambda qi: sims[qi])
+        if sims[best_qi] >= options.paraphrase:
+            out[best_qi].append(QuoteOccurrence(m, "paraphrased", m.start, m.end, m.text))
     return out
 
 

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached quotes are computed again.
-QUOTES_VERSION = "quotes-1"
+QUOTES_VERSION = "quotes-2"
 
 QuoteKind = Literal["direct", "indirect"]
 Attribution = Literal["parse", "according-to", "continued", "none"]
@@ -107,8 +107,19 @@ _SPEECH = frozenset(
     "pledge urge describe recall remark observe emphasize emphasise complain concede testify allege charge quip "
     "joke boast conclude caution counter reveal disclose reiterate repeat retort quote".split()
 )
+#: Reporting words that are often nouns ("the report", "a post", "in order"): alone they do not make a
+#: sentence worth parsing (a sentence with quotation marks is parsed anyway).
+_NOUNISH = frozenset(
+    """report post order question charge point signal label brand counter answer estimate hope fear continue
+    object demand promise praise blast slam snap quote repeat order advise propose protest concur reply call
+    shout yell whisper murmur specify stipulate clarify""".split()
+)
 _CUE_HINT = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, REPORTING_VERBS), key=len, reverse=True)) + r"|according)\b",
+    r"\b(?:"
+    + "|".join(
+        sorted((re.escape(f) for f, lemma in REPORTING_VERBS.items() if lemma not in _NOUNISH), key=len, reverse=True)
+    )
+    + r"|according)\b",
     re.IGNORECASE,
 )
 _PRONOUNS = {
@@ -711,12 +722,10 @@ class _ArticleQuotes:
             if group is None or self._is_title(group, cues):
                 continue
             mention = self._direct(group)
-            if mention.speaker is None and last_direct is not None and last_direct.speaker:
-                if self._continues(last_direct.end, group[0][0]) and len(group) == 1:
-                    # A paragraph that is only a quote, after an attributed one: the same speaker.
-                    mention = replace(
-                        mention, speaker=last_direct.speaker, role=last_direct.role, attribution="continued"
-                    )
+            before = last_direct if last_direct is not None and last_direct.speaker and len(group) == 1 else None
+            if mention.speaker is None and before is not None and self._continues(before.end, group[0][0]):
+                # A paragraph that is only a quote, after an attributed one: the same speaker.
+                mention = replace(mention, speaker=before.speaker, role=before.role, attribution="continued")
             if mention.speaker is None and mention.attribution == "none" and _scare_quote(self.text, mention):
                 continue
             if last_direct is not None and mentions and mentions[-1] is last_direct and mention.start < last_direct.end:
@@ -826,7 +835,7 @@ class _ArticleQuotes:
         after = self.text[end : end + 3].lstrip()
         if before and (before[-1].isalnum() or before[-1] in "’')"):
             return True
-        inner = self.text[start:end].rstrip("”\"»’ ")
+        inner = self.text[start:end].rstrip('”"»’ ')
         if inner and inner[-1] in ",.!?;:—–-":
             return False  # “…,” the businessman said: the quote ends, the reporter's words begin
         return bool(after) and (after[0].islower() or after[0].isdigit())
