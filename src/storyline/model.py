@@ -202,6 +202,31 @@ class Upstream:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a statement is: an article (external id), a sentence index and a character span.
+
+    `text` is the article's text from `start` to `end` (see :func:`storyline.sentences.split_sentences`
+    for the sentence indexes).
+    """
+
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "article": self.article,
+            "sentence": self.sentence,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
 IngestStatus = Literal["stored", "already stored", "rejected"]
 
 
