@@ -29,7 +29,16 @@ from .model import Article
 from .sentences import Sentence, split_sentences
 from .upstream import find_upstream
 
-__all__ = ["AlignedPair", "CopyLink", "CopyOptions", "align", "find_copies", "independent_sources", "shingles"]
+__all__ = [
+    "AlignedPair",
+    "CopyLink",
+    "CopyOptions",
+    "align",
+    "find_copies",
+    "independent_sources",
+    "shingles",
+    "source_groups",
+]
 
 CopyKind = Literal["verbatim", "trimmed", "paraphrase", "sibling"]
 _WORD = re.compile(r"\w+")
@@ -344,6 +353,12 @@ def _pair(copy: _Doc, source: _Doc, p: tuple[int, int, float, float]) -> Aligned
 def independent_sources(articles: Sequence[Article], links: Sequence[CopyLink]) -> int:
     """How many independent sources `articles` amount to: copies and siblings collapsed into one,
     and articles of one outlet counted once."""
+    return len(set(source_groups(articles, links).values()))
+
+
+def source_groups(articles: Sequence[Article], links: Sequence[CopyLink]) -> dict[str, str]:
+    """Each article's independent source: the external id standing for its group of copies, siblings
+    and same-outlet articles."""
     parent = {a.external_id: a.external_id for a in articles}
 
     def root(x: str) -> str:
@@ -362,4 +377,4 @@ def independent_sources(articles: Sequence[Article], links: Sequence[CopyLink]) 
     for a in articles:
         if a.outlet:
             join(a.external_id, by_outlet.setdefault(a.outlet.casefold(), a.external_id))
-    return len({root(a.external_id) for a in articles})
+    return {a.external_id: root(a.external_id) for a in articles}

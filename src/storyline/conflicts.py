@@ -1,0 +1,271 @@
+"""Conflicts: statements of a story that cannot all be true, or that changed meaning on the way.
+
+Kinds, each with both sides and their evidence:
+
+- `denial`: a party denies what others report ("That’s false information", "the Kremlin denied a
+  report that …"). Sentences and quotes with a denial cue are one side; the other is the claim
+  group they most likely deny: the best supported group closest in meaning to the denial, or the
+  story's most widely carried claim when the denial names only "the report".
+- `number`: occurrences of one claim group giving different figures in the same unit (18% vs
+  20%); figures in different units never conflict ("third year" vs "second anniversary").
+- `date`: occurrences of one claim group dating it differently once relative dates are resolved
+  against each article's publication date ("last month" in a January 2024 article and "in
+  December" are the same month and do not conflict).
+- `negation`: an occurrence that states the group's fact negated, in nearly the same words.
+- `distortion`: an occurrence whose polarity or certainty differs from the other outlets' while its
+  wording differs too ("would not oppose neutral status" where the others say he "may drop the
+  insistence on" it).
+
+Negation and distortion are found with cue lexicons over each occurrence (negators, negative
+adjectives, hedges); when the user supplies an NLI cross-encoder (`--nli-model DIR`, see
+`storyline.nli`), each candidate is scored by it and kept only when it says contradiction; its
+score is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .claims import ClaimGroup, ClaimOccurrence
+from .model import Article, Evidence
+from .quotes import QuoteMention
+from .sentences import split_sentences
+
+__all__ = ["Conflict", "ConflictSide", "find_conflicts"]
+
+ConflictKind = Literal["denial", "negation", "number", "date", "distortion"]
+
+_DENIAL = re.compile(
+    r"\b(den(?:y|ies|ied|ying)|denial|false information|untrue|not true|fake news|baseless|groundless|"
+    r"refut(?:e|es|ed|ing)|rebuff(?:s|ed)?|dismiss(?:es|ed)? (?:the|a|this|that|it|these|those) .{0,40}? as|"
+    r"reject(?:s|ed)? (?:the|a) (?:report|claim|story)|completely wrong|nonsense)\b",
+    re.IGNORECASE,
+)
+# Negators, and adjectives that carry their own ("unaware" = "not aware"), so that those two agree.
+_NEGATIVE_WORDS = re.compile(
+    r"\b(not|no|never|n't|neither|nor|none|without|unaware|untrue|unable|unwilling|unlikely)\b|n’t\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z]+")
+_STOP = frozenset(
+    "the a an and or of to in on for with by at from as that this is are was were be been has have had will "
+    "would may might could can its it his her their they he she we not no".split()
+)
+
+DateOf = Callable[[Evidence], str | None]  # the one date an occurrence gives, None when none or several
+ContradictionScore = Callable[[str, str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictSide:
+    """One side of a conflict: a claim group (when there is one) and the evidence."""
+
+    claim: int | None
+    evidence: tuple[Evidence, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {"claim": self.claim, "evidence": [e.to_json() for e in self.evidence]}
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two statements of a story that cannot both be true (or a claim whose meaning changed)."""
+
+    id: int
+    kind: ConflictKind
+    description: str
+    score: float
+    a: ConflictSide
+    b: ConflictSide
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "description": self.description,
+            "score": round(self.score, 3),
+            "a": self.a.to_json(),
+            "b": self.b.to_json(),
+        }
+
+
+def find_conflicts(
+    articles: Sequence[Article],
+    groups: Sequence[ClaimGroup],
+    quotes: Sequence[QuoteMention] = (),
+    *,
+    embed: Callable[[list[str]], npt.NDArray[np.float32]] | None = None,
+    date_of: DateOf | None = None,
+    contradiction: ContradictionScore | None = None,
+) -> list[Conflict]:
+    """The conflicts of a story's claim groups, articles and quotes.
+
+    Args:
+        articles: the story's articles.
+        groups: its claim groups (see :func:`storyline.claims.group_claims`).
+        quotes: its quote mentions (denials are often quoted).
+        embed: text → unit vectors, to find what a denial denies (else the widest claim).
+        date_of: the resolved date (ISO) an occurrence gives its fact, or None.
+        contradiction: an NLI contradiction score for two texts (both directions taken).
+    """
+    found: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
+    denial = _denial(articles, groups, quotes, embed)
+    if denial is not None:
+        found.append(denial)
+    for group in groups:
+        if len(group.articles) < 2:
+            continue
+        found.extend(_numbers(group))
+        if date_of is not None:
+            found.extend(_dates(group, date_of))
+        found.extend(_polarity(group, contradiction))
+    return [Conflict(i, kind, text, score, a, b) for i, (kind, text, score, a, b) in enumerate(found, start=1)]
+
+
+def _denial(
+    articles: Sequence[Article],
+    groups: Sequence[ClaimGroup],
+    quotes: Sequence[QuoteMention],
+    embed: Callable[[list[str]], npt.NDArray[np.float32]] | None,
+) -> tuple[ConflictKind, str, float, ConflictSide, ConflictSide] | None:
+    """All denials of the story as one side, against the claim they deny."""
+    evidence: list[Evidence] = []
+    for art in articles:
+        for s in split_sentences(art.text):
+            body = art.text[s.start : s.end]
+            if _DENIAL.search(body) and not body.rstrip().endswith("?"):
+                evidence.append(Evidence(art.external_id, s.index, s.start, s.end, body))
+    for q in quotes:
+        if (
+            q.kind == "direct"
+            and _DENIAL.search(q.quoted or "")
+            and not any(e.article == q.article and e.start <= q.start < e.end for e in evidence)
+        ):
+            evidence.append(Evidence(q.article, q.sentence, q.start, q.end, q.text))
+    if not evidence or not groups:
+        return None
+    denied_in = {e.article for e in evidence}
+    candidates = [g for g in groups if len(g.articles) >= 2 and not set(g.articles) <= denied_in] or list(groups)
+    target = candidates[0]
+    if embed is not None:
+        vectors = np.asarray(embed([e.text for e in evidence] + [g.text for g in candidates]), dtype=np.float32)
+        ev, gv = vectors[: len(evidence)], vectors[len(evidence) :]
+        closeness = (ev @ gv.T).max(axis=0)
+        weight = np.array([g.independent_support for g in candidates], dtype=np.float32)
+        target = candidates[int(np.argmax(closeness * np.sqrt(weight)))]
+    report_side = ConflictSide(target.id, tuple(o.unit.evidence for o in target.occurrences))
+    by = ", ".join(sorted(denied_in))
+    text = (
+        f"Denied in {by}: “{_clip(evidence[0].text)}”, against “{_clip(target.text)}” ({len(target.articles)} articles)"
+    )
+    return "denial", text, 1.0, report_side, ConflictSide(None, tuple(evidence))
+
+
+def _numbers(group: ClaimGroup) -> list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]]:
+    by_unit: dict[str, dict[float, list[ClaimOccurrence]]] = {}
+    for occ in group.occurrences:
+        for value, unit in occ.unit.figures:
+            if unit:
+                by_unit.setdefault(unit, {}).setdefault(value, []).append(occ)
+    out: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
+    for unit, values in by_unit.items():
+        if len(values) < 2:
+            continue
+        (common, first), *others = sorted(values.items(), key=lambda kv: -len(kv[1]))
+        for value, occs in others:
+            if abs(value - common) <= 0.01 * max(abs(common), 1e-9):
+                continue
+            text = (
+                f"{_fmt(common)} {unit} in {_arts(first)} but {_fmt(value)} {unit} in {_arts(occs)}: "
+                f"“{_clip(group.text)}”"
+            )
+            out.append(("number", text, 1.0, _side(group, first), _side(group, occs)))
+    return out
+
+
+def _dates(group: ClaimGroup, date_of: DateOf) -> list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]]:
+    dated: dict[str, list[ClaimOccurrence]] = {}
+    for occ in group.occurrences:
+        if occ.similarity < 0.7:
+            continue  # only close restatements: a looser one may date another event of the claim
+        when = date_of(occ.unit.evidence)
+        if when:
+            dated.setdefault(when, []).append(occ)
+    # Only dates of one precision compare: 2023-12 and 2023-12-05 do not conflict.
+    out: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
+    by_precision: dict[int, dict[str, list[ClaimOccurrence]]] = {}
+    for when, occs in dated.items():
+        by_precision.setdefault(len(when), {})[when] = occs
+    for values in by_precision.values():
+        if len(values) < 2:
+            continue
+        (common, first), *others = sorted(values.items(), key=lambda kv: -len(kv[1]))
+        for when, occs in others:
+            text = f"{common} in {_arts(first)} but {when} in {_arts(occs)}: “{_clip(group.text)}”"
+            out.append(("date", text, 1.0, _side(group, first), _side(group, occs)))
+    return out
+
+
+def _polarity(
+    group: ClaimGroup, contradiction: ContradictionScore | None
+) -> list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]]:
+    """Occurrences whose polarity differs from the majority's: a negation in nearly the same words,
+    a distortion otherwise."""
+    negative = {id(o): _negatives(o.unit.evidence.text) % 2 == 1 for o in group.occurrences}
+    majority = Counter(negative.values()).most_common(1)[0][0]
+    rest = [o for o in group.occurrences if negative[id(o)] == majority]
+    flipped = [o for o in group.occurrences if negative[id(o)] != majority]
+    if not rest or not flipped or len(flipped) >= len(rest):
+        return []
+    out: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
+    base = rest[0].unit.evidence.text
+    for occ in flipped:
+        if occ.similarity < 0.6:
+            continue  # not aligned closely enough to say its meaning changed
+        text = occ.unit.evidence.text
+        score = 0.6
+        if contradiction is not None:
+            score = contradiction(base, text)
+            if score < 0.5:
+                continue
+        kind: ConflictKind = "negation" if _overlap(base, text) >= 0.6 else "distortion"
+        what = "negates" if kind == "negation" else "changes the meaning of"
+        description = f"{occ.unit.evidence.article} {what} what {_arts(rest)} say: “{_clip(text)}” vs “{_clip(base)}”"
+        out.append((kind, description, score, _side(group, rest), _side(group, [occ])))
+    return out
+
+
+def _negatives(text: str) -> int:
+    return len(_NEGATIVE_WORDS.findall(text))
+
+
+def _overlap(a: str, b: str) -> float:
+    wa = {w for w in _WORD.findall(a.lower()) if w not in _STOP}
+    wb = {w for w in _WORD.findall(b.lower()) if w not in _STOP}
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def _side(group: ClaimGroup, occs: Sequence[ClaimOccurrence]) -> ConflictSide:
+    return ConflictSide(group.id, tuple(o.unit.evidence for o in occs))
+
+
+def _arts(occs: Sequence[ClaimOccurrence]) -> str:
+    return ", ".join(dict.fromkeys(o.unit.evidence.article for o in occs))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

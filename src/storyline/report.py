@@ -1,0 +1,203 @@
+"""The story report: one record with everything Storyline knows about a story, with evidence.
+
+This is the one place that wires the analysis stages together for a story: copies and upstream
+sources (`copies`, `upstream`), quotes (`quotes`, `quotealign`, cached per article in the store),
+claims and their independent support (`claims`), conflicts (`conflicts`, with an optional NLI
+model from `nli`), the timeline (`timeline`) and the cited summary (`summarize`, with an optional
+LLM rewrite). Each stage is a pure function of the story's articles; this module reads the store
+and hands their results on. The JSON form is documented in `docs/report.md` and
+`docs/report-schema.json`; `storyline.render` turns it into Markdown or a self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
+from .conflicts import Conflict, find_conflicts
+from .copies import CopyLink, find_copies, source_groups
+from .embed import EmbedFunction, default_embedder
+from .model import Article, Evidence, Story, Upstream
+from .nli import NliModel, contradiction, load_nli
+from .quotealign import Quote, align_quotes, article_quotes
+from .store import Store
+from .summarize import SummaryOptions, SummarySentence, rewrite_with_llm, summarize
+from .timeline import DateMention, TimelineEvent, build_timeline, find_dates
+from .upstream import cited_by
+
+__all__ = ["ReportOptions", "StoryReport", "build_report"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportOptions:
+    """How a report is made.
+
+    Attributes:
+        claims: claim alignment thresholds.
+        summary: summary length and redundancy.
+        nli_model: a directory with an ONNX NLI cross-encoder (model.onnx, tokenizer.json,
+            config.json) to score contradictions; None: cue lexicons only.
+        llm_url: an OpenAI-compatible endpoint to rewrite the summary; None: extractive only.
+        llm_model: the model name to ask the endpoint for.
+    """
+
+    claims: ClaimOptions = field(default_factory=ClaimOptions)
+    summary: SummaryOptions = field(default_factory=SummaryOptions)
+    nli_model: Path | None = None
+    llm_url: str | None = None
+    llm_model: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReport:
+    """Everything about one story: articles, copies, sources, claims, conflicts, quotes, timeline,
+    summary."""
+
+    story: Story
+    articles: tuple[Article, ...]
+    copies: tuple[CopyLink, ...]
+    sources: dict[str, list[Upstream]]
+    claims: tuple[ClaimGroup, ...]
+    conflicts: tuple[Conflict, ...]
+    quotes: tuple[Quote, ...]
+    timeline: tuple[TimelineEvent, ...]
+    summary: tuple[SummarySentence, ...]
+    generated_at: dt.datetime
+    options: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data (see docs/report.md)."""
+        copy_of = {link.copy: link.of for link in self.copies if link.kind != "sibling"}
+        duplicates = {a.external_id: a.duplicate_of for a in self.story.articles if a.duplicate_of}
+        story = self.story.to_json()
+        story.pop("articles", None)
+        texts = {a.external_id: a.text for a in self.articles}
+        return {
+            "story": story,
+            "articles": [
+                {
+                    "id": a.external_id,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "published": a.published.isoformat() if a.published else None,
+                    "url": a.url,
+                    "words": a.word_count,
+                    "text": a.text,
+                    "copy_of": copy_of.get(a.external_id),
+                    "duplicate_of": duplicates.get(a.external_id),
+                }
+                for a in self.articles
+            ],
+            "copies": [c.to_json() for c in self.copies],
+            "sources": [
+                {
+                    "name": name,
+                    "cited_by": list(dict.fromkeys(m.article_id for m in mentions)),
+                    "mentions": [_upstream_evidence(m, texts.get(m.article_id, "")) for m in mentions],
+                }
+                for name, mentions in self.sources.items()
+            ],
+            "claims": [g.to_json() for g in self.claims],
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "quotes": [q.to_json() for q in self.quotes],
+            "timeline": [e.to_json() for e in self.timeline],
+            "summary": [s.to_json() for s in self.summary],
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "options": self.options,
+        }
+
+
+def _upstream_evidence(m: Upstream, text: str) -> dict[str, Any]:
+    """Where an upstream report is cited: the span of its name in the citing sentence."""
+    return {
+        "name": m.name,
+        "article": m.article_id,
+        "sentence": m.sentence,
+        "start": m.start,
+        "end": m.end,
+        "text": text[m.start : m.end],
+    }
+
+
+def build_report(
+    store: Store,
+    story_id: int,
+    options: ReportOptions | None = None,
+    *,
+    embed: EmbedFunction | None = None,
+    nli: NliModel | None = None,
+) -> StoryReport:
+    """The report of one stored story (NotFoundError when there is none)."""
+    options = options or ReportOptions()
+    story = store.get_story(story_id)
+    articles = tuple(store.articles_by_id(sorted({a.id for a in story.articles})))
+    embed = embed or default_embedder(128)
+    nli = nli or load_nli(options.nli_model)
+    return analyse(story, articles, options, embed=embed, nli=nli, mentions_of=lambda: _mentions(store, articles))
+
+
+def _mentions(store: Store, articles: Sequence[Article]) -> list[Any]:
+    found = article_quotes(store, articles)
+    return [m for a in articles for m in found.get(a.id or -1, [])]
+
+
+def analyse(
+    story: Story,
+    articles: Sequence[Article],
+    options: ReportOptions,
+    *,
+    embed: EmbedFunction,
+    nli: NliModel | None,
+    mentions_of: Any,
+) -> StoryReport:
+    """The report of a story from its articles (the stages in order; no store access but quotes)."""
+    links = find_copies(articles, embed)
+    sources = source_groups(articles, links)
+    anchor = story.last_seen or max((a.published for a in articles if a.published), default=None)
+    mentions = mentions_of()
+    quotes = align_quotes(mentions, embed=embed)
+    units = [u for a in articles for u in article_units(a, options.claims)]
+    groups = group_claims(units, embed_units(units, embed), sources, options.claims)
+    dates = {a.external_id: find_dates(a, anchor) for a in articles}
+    conflicts = find_conflicts(
+        articles,
+        groups,
+        mentions,
+        embed=lambda texts: np.asarray(embed(texts), dtype=np.float32),
+        date_of=lambda e: _date_of(dates.get(e.article, []), e),
+        contradiction=(lambda a, b: contradiction(nli, a, b)) if nli is not None else None,
+    )
+    timeline = build_timeline(articles, anchor, embed)
+    summary = summarize(groups, conflicts, lambda texts: np.asarray(embed(texts), dtype=np.float32), options.summary)
+    if options.llm_url:
+        summary = rewrite_with_llm(summary, options.llm_url, model=options.llm_model)
+    return StoryReport(
+        story=story,
+        articles=tuple(articles),
+        copies=tuple(links),
+        sources=cited_by(articles),
+        claims=tuple(groups),
+        conflicts=tuple(conflicts),
+        quotes=tuple(quotes),
+        timeline=tuple(timeline),
+        summary=tuple(summary),
+        generated_at=dt.datetime.now(dt.UTC),
+        options={
+            "claims": {"link": options.claims.link, "link_with_names": options.claims.link_with_names},
+            "nli_model": str(options.nli_model) if options.nli_model else None,
+            "llm_url": options.llm_url,
+        },
+    )
+
+
+def _date_of(mentions: Sequence[DateMention], evidence: Evidence) -> str | None:
+    """The date an occurrence gives its fact: the one date expression inside its span (None when it
+    has none, or several: "In December, the Times reported that he began in September")."""
+    inside = {m.iso for m in mentions if evidence.start <= m.start < evidence.end}
+    return inside.pop() if len(inside) == 1 else None

@@ -1,0 +1,215 @@
+"""A short summary of a story in which every sentence cites the articles it comes from.
+
+**Extractive (the default).** Sentences are the outlets' own words: the representative wording of
+claim groups, most independently supported first (consensus), then notable additions that only
+one or two sources carry (those with names or figures first), then the conflicts (the denial's own
+sentence). A candidate too close in meaning to one already chosen (MiniLM cosine ≥ `redundancy`)
+is skipped, as is a clause that does not stand alone (it starts in lower case). Each sentence cites
+exactly the articles of its claim group (or the conflict side it comes from), so no article is
+cited for something it does not say. A claim every outlet rests on one upstream report for carries
+a note saying so.
+
+**Abstractive (optional).** With `llm_url`, the extractive sentences are sent, numbered, to an
+OpenAI-compatible chat-completions endpoint that the user runs, asked to rewrite each one more
+briefly as `[n] text`; each rewritten sentence keeps the citations of sentence n. Any failure
+(network, format, a missing number) keeps the extractive sentence and says so in `note`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+
+from .claims import ClaimGroup
+from .conflicts import Conflict
+from .errors import OptionsError
+from .model import Evidence
+
+__all__ = ["SummaryOptions", "SummarySentence", "rewrite_with_llm", "summarize"]
+
+log = logging.getLogger(__name__)
+
+SentenceKind = Literal["consensus", "addition", "conflict"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SummaryOptions:
+    """How long the summary is and how different its sentences must be.
+
+    Attributes:
+        min_sentences: at least this many, when the story has them.
+        max_sentences: at most this many.
+        redundancy: a candidate this close (cosine) to a chosen sentence is skipped.
+        additions: at most this many single- or two-source additions.
+    """
+
+    min_sentences: int = 5
+    max_sentences: int = 8
+    redundancy: float = 0.8
+    additions: int = 2
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_sentences <= self.max_sentences:
+            raise OptionsError("need 1 <= min_sentences <= max_sentences")
+        if not 0.0 < self.redundancy <= 1.0:
+            raise OptionsError(f"redundancy must be in (0, 1] (got {self.redundancy})")
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One sentence of the summary with the articles that say it."""
+
+    text: str
+    citations: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    kind: SentenceKind
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        data: dict[str, Any] = {
+            "text": self.text,
+            "citations": list(self.citations),
+            "evidence": [e.to_json() for e in self.evidence],
+            "kind": self.kind,
+        }
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+def summarize(
+    groups: Sequence[ClaimGroup],
+    conflicts: Sequence[Conflict],
+    embed: Callable[[list[str]], npt.NDArray[np.float32]],
+    options: SummaryOptions | None = None,
+) -> list[SummarySentence]:
+    """The cited extractive summary of a story's claim groups and conflicts."""
+    options = options or SummaryOptions()
+    candidates = _candidates(groups, conflicts, options)
+    if not candidates:
+        return []
+    vectors = np.asarray(embed([c.text for c in candidates]), dtype=np.float32)
+    chosen: list[int] = []
+    for i, cand in enumerate(candidates):
+        if len(chosen) >= options.max_sentences:
+            break
+        if any(float(vectors[i] @ vectors[j]) >= options.redundancy for j in chosen):
+            continue
+        if cand.kind == "conflict" and any(candidates[j].kind == "conflict" for j in chosen) and len(chosen) >= 5:
+            continue
+        chosen.append(i)
+    # Keep the reading order: consensus, additions, conflicts.
+    order = {"consensus": 0, "addition": 1, "conflict": 2}
+    return sorted((candidates[i] for i in chosen), key=lambda c: order[c.kind])
+
+
+def _candidates(
+    groups: Sequence[ClaimGroup], conflicts: Sequence[Conflict], options: SummaryOptions
+) -> list[SummarySentence]:
+    def stands_alone(text: str) -> bool:
+        t = text.strip()
+        return bool(t) and (t[0].isupper() or t[0] in "“\"‘'") and len(t.split()) >= 6
+
+    wide = [g for g in groups if g.status == "consensus" and stands_alone(g.text)]
+    narrow = [g for g in groups if g.status != "consensus" and stands_alone(g.text)]
+    narrow.sort(key=lambda g: (-_informative(g.text), -g.independent_support, -len(g.articles)))
+    out = [_from_group(g, "consensus") for g in wide]
+    conflict_sentences = [_from_conflict(c) for c in conflicts if c.b.evidence]
+    # Conflicts go before the long tail of consensus claims: a summary must say what is disputed.
+    head, tail = out[: max(1, options.min_sentences - 3)], out[max(1, options.min_sentences - 3) :]
+    additions = [_from_group(g, "addition") for g in narrow[: options.additions * 3]]
+    return head + conflict_sentences[:2] + additions + tail
+
+
+def _informative(text: str) -> int:
+    return len(re.findall(r"\d", text)) + len(re.findall(r"(?<=\s)[A-Z][a-z]+", text))
+
+
+def _from_group(g: ClaimGroup, kind: SentenceKind) -> SummarySentence:
+    rep = max(g.occurrences, key=lambda o: o.similarity)
+    note = None
+    if g.echo and g.attributed_to:
+        note = f"widely repeated, single-sourced: every outlet credits {g.attributed_to}"
+    evidence = tuple(o.unit.evidence for o in g.occurrences)
+    return SummarySentence(_sentence(rep.unit.evidence.text), g.articles, evidence, kind, note)
+
+
+def _from_conflict(c: Conflict) -> SummarySentence:
+    first = c.b.evidence[0]
+    citations = tuple(dict.fromkeys(e.article for e in c.b.evidence))
+    evidence = tuple(e for e in c.b.evidence)
+    return SummarySentence(_sentence(first.text), citations, evidence, "conflict", f"{c.kind}: {c.description}")
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?", "”", '"')) else text.rstrip(",;:") + "."
+
+
+def rewrite_with_llm(
+    sentences: Sequence[SummarySentence],
+    url: str,
+    *,
+    model: str = "default",
+    client: httpx.Client | None = None,
+    timeout: float = 60.0,
+) -> list[SummarySentence]:
+    """The summary rewritten by an OpenAI-compatible endpoint, citations kept per sentence.
+
+    Args:
+        sentences: the extractive summary.
+        url: the endpoint's base URL (".../v1"); "/chat/completions" is appended.
+        model: the model name the endpoint expects.
+        client: an httpx client (tests pass one bound to a local server).
+        timeout: seconds to wait.
+    """
+    if not sentences:
+        return []
+    numbered = "\n".join(f"[{i}] {s.text}" for i, s in enumerate(sentences, start=1))
+    body = {
+        "model": model,
+        "temperature": 0,
+        "messages": [
+            {
+                "role": "system",
+                "content": "Rewrite each numbered news sentence more briefly and plainly. Keep every fact, "
+                "add none. Answer with one line per sentence, each starting with its number in brackets.",
+            },
+            {"role": "user", "content": numbered},
+        ],
+    }
+    own = client is None
+    http = client or httpx.Client(timeout=timeout)
+    try:
+        response = http.post(url.rstrip("/") + "/chat/completions", json=body)
+        response.raise_for_status()
+        content = response.json()["choices"][0]["message"]["content"]
+    except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
+        log.warning(
+            "LLM rewrite failed, keeping the extractive summary: %s", str(exc).splitlines()[0] if str(exc) else exc
+        )
+        return [replace(s, note=_add(s.note, "LLM rewrite failed; extractive")) for s in sentences]
+    finally:
+        if own:
+            http.close()
+    rewritten = {int(m.group(1)): m.group(2).strip() for m in re.finditer(r"^\s*\[(\d+)\]\s*(.+)$", str(content), re.M)}
+    out = []
+    for i, s in enumerate(sentences, start=1):
+        text = rewritten.get(i)
+        if text:
+            out.append(replace(s, text=text, note=_add(s.note, "rewritten by LLM from the cited sentences")))
+        else:
+            out.append(replace(s, note=_add(s.note, "LLM gave no rewrite; extractive")))
+    return out
+
+
+def _add(note: str | None, more: str) -> str:
+    return f"{note}; {more}" if note else more

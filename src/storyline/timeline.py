@@ -1,0 +1,628 @@
+"""When things happened: the dated statements of a story's articles, as one timeline.
+
+**Finding dates.** Regular expressions find candidate date expressions in the article text; plain
+calendar arithmetic resolves them against an anchor: the article's publication date, else the
+story's date given by the caller. Each mention keeps its exact character span, the sentence it is
+in, the first day of the period it names and its precision (day, month or year):
+
+- absolute: "2024-01-17", "January 17, 2024", "17 January 2024", "September 2023", "spring of 2022"
+  (a season is given year precision: "2022-03" would claim it was March), "in 2022" (a year needs a
+  cue word before it, "in", "since", "by", "mid-"…, so "2000 troops" is not a year);
+- a day or month without a year ("Jan. 17", "17 January", "in December", "since September"): the
+  latest such day or month not after the anchor, so December in a January 2024 article is 2023-12;
+  "May" and "March" count only after a cue word ("in May", "since March": "Theresa May" is a name);
+- weekdays ("on Friday", "Thursday's report"): the latest such day on or before the anchor, the
+  anchor itself when it is that weekday; "last Tuesday" is strictly before it, "next Tuesday" after;
+- "yesterday", "today", "tomorrow", "last night", "the day before" (only when no noun follows it:
+  "the day before the vote" counts from the vote, which is not known here);
+- "last month", "this month", "next month", "last year", "this year", "next year", "last
+  September" (the latest September before the anchor's month), and "two years ago", "three months
+  ago", "five days ago" (a year, month or day: "two years ago" in January 2024 is 2022).
+
+Durations and ordinals are not dates: "five years", "a third year", "24-hour", "in recent months",
+"9/11" (slashed dates are left out: 1/2 is January 2nd or February 1st depending on the outlet).
+Weeks are left out ("last week" names no day, month or year). Without an anchor only expressions
+that carry their year resolve. Tenses are not read: "on Friday" is the past Friday even in "will
+meet on Friday".
+
+`dateparser` is not used to resolve: once the pattern has the parts, arithmetic is exact and
+~100× faster, and dateparser 1.5 resolves a weekday equal to the anchor's to the week before and
+returns nothing for "last September", "the day before" or "spring 2022".
+
+**Events.** Every mention of the story's articles is a dated statement, except the ones that date
+nothing: a sentence that is only the date (a dateline or "Published: Jan 26, 2024 10:00 AM" left by
+extraction; fewer than three words besides date, time and publishing words). A sentence naming
+one date twice counts once. Statements of different articles with the same resolved date (same
+ISO string) that say the same thing are one event: MiniLM cosine of their sentences at least
+`same_event` when an embedding function is given, else overlap of their content words at least
+`same_event_words` (shared words over the smaller set). Grouping is greedy in article order: a
+statement joins the most similar event of its date (mean similarity to the event's statements).
+Each event lists, per article, the first sentence that dates it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .embed import EmbedFunction
+from .errors import OptionsError
+from .features import STOPWORDS
+from .model import Article, Evidence
+from .sentences import split_sentences
+
+__all__ = [
+    "DateMention",
+    "Precision",
+    "TimelineEvent",
+    "TimelineOptions",
+    "build_timeline",
+    "find_dates",
+]
+
+Precision = Literal["day", "month", "year"]
+
+_MONTHS = "January February March April May June July August September October November December".split()
+_MONTH_NUMBER = {name: i for i, name in enumerate(_MONTHS, start=1)} | {
+    "Jan": 1,
+    "Feb": 2,
+    "Mar": 3,
+    "Apr": 4,
+    "Jun": 6,
+    "Jul": 7,
+    "Aug": 8,
+    "Sep": 9,
+    "Sept": 9,
+    "Oct": 10,
+    "Nov": 11,
+    "Dec": 12,
+}
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_NUMBER_WORDS = {
+    w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)
+}
+_NUMBER_WORDS |= {"a": 1, "an": 1}
+
+_FULL_MONTH = "|".join(_MONTHS)
+_ANY_MONTH = rf"(?P<month>(?:{_FULL_MONTH})\b|(?:Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b\.?)"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d%]|[.,]\d|\s*(?i:per\s?cent)\b)"
+_DAY = r"(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th)?\b"
+_CUE = r"(?i:in|since|until|till|through|throughout|during|before|after|from|by|between|around)"
+_QUALIFIER = (
+    r"(?:(?i:at\s+least|as\s+early\s+as|as\s+late\s+as|early|late|the\s+(?:end|start|beginning|middle)\s+of)\s+)"
+)
+_NOT_A_DAY_BEFORE = r"(?!\s+(?:the|a|an|his|her|its|their|our|this|that|these|those|yesterday|[A-Z0-9])\b)"
+# Named days that are holidays or events, not "the latest such weekday".
+_HOLIDAY = "".join(
+    f"(?<!{w} )" for w in ("Good", "Black", "Cyber", "Super", "Holy", "Easter", "Palm", "Ash", "Maundy", "Bloody")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    needs_anchor: bool
+
+
+# Tried in this order; where two matches overlap the longer span wins, then the earlier pattern.
+# Group "span" (when present) is the date expression; otherwise the whole match is.
+_PATTERNS = [
+    _Pattern(
+        "iso", re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d\d)-(?P<mon>0[1-9]|1[0-2])-(?P<day>\d\d)(?![\d-])"), False
+    ),
+    _Pattern("month_day", re.compile(rf"\b{_ANY_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"), False),
+    _Pattern("day_month", re.compile(rf"(?<![\d.,$€£])\b{_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s+{_YEAR})?"), False),
+    _Pattern("month_year", re.compile(rf"\b{_ANY_MONTH}\s+(?:of\s+)?{_YEAR}"), False),
+    _Pattern("season_year", re.compile(rf"\b(?i:spring|summer|autumn|fall|winter)\s+(?:of\s+)?{_YEAR}"), False),
+    _Pattern("cue_year", re.compile(rf"\b(?:{_CUE}\s+{_QUALIFIER}?|(?i:mid)-)(?P<span>{_YEAR})"), False),
+    _Pattern("relative_month", re.compile(rf"\b(?P<rel>(?i:last|this|next))\s+(?P<month>{_FULL_MONTH})\b"), True),
+    _Pattern(
+        "month",
+        re.compile(
+            rf"\b(?:(?P<month>(?:{_FULL_MONTH.replace('March|', '').replace('May|', '')}))"
+            rf"|(?:{_CUE}|(?i:mid))[\s-]+{_QUALIFIER}?(?P<cued>March|May))\b(?!\s*\d)"
+        ),
+        True,
+    ),
+    _Pattern(
+        "weekday",
+        re.compile(rf"\b{_HOLIDAY}(?:(?P<rel>(?i:last|next|this))\s+)?(?P<weekday>{'|'.join(_WEEKDAYS)})\b(?![-–]\w)"),
+        True,
+    ),
+    _Pattern(
+        "deictic",
+        re.compile(
+            r"\b(?P<word>(?i:the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|yesterday|today|tonight|"
+            r"tomorrow|last\s+night|this\s+(?:morning|afternoon|evening)))\b"
+        ),
+        True,
+    ),
+    _Pattern(
+        "day_before",
+        re.compile(
+            rf"\b(?i:the\s+(?:day|night)\s+before|the\s+previous\s+(?:day|evening|night)|(?:a|the)\s+day\s+earlier)\b"
+            rf"{_NOT_A_DAY_BEFORE}"
+        ),
+        True,
+    ),
+    _Pattern(
+        "relative_unit", re.compile(r"(?<!the )(?<!The )\b(?P<rel>(?i:last|this|next))\s+(?P<unit>month|year)\b"), True
+    ),
+    _Pattern(
+        "ago",
+        re.compile(
+            r"\b(?P<n>\d{1,2}|(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"
+            r"(?P<unit>year|month|day)s?\s+ago\b"
+        ),
+        True,
+    ),
+]
+
+_DEICTIC_OFFSET = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1}
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One date expression in an article, resolved.
+
+    Attributes:
+        article: the article's external id.
+        sentence: index of the sentence it is in (see :func:`storyline.sentences.split_sentences`).
+        start: start of the expression in the article's text.
+        end: end of the expression.
+        expression: the words (``text[start:end]``).
+        date: the first day of the period it names.
+        precision: how much of `date` is known.
+    """
+
+    article: str
+    sentence: int
+    start: int
+    end: int
+    expression: str
+    date: dt.date
+    precision: Precision
+
+    @property
+    def iso(self) -> str:
+        """The date at its precision: "2024-01-17", "2024-01" or "2024"."""
+        return _iso(self.date, self.precision)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "article": self.article,
+            "sentence": self.sentence,
+            "start": self.start,
+            "end": self.end,
+            "expression": self.expression,
+            "date": self.iso,
+            "precision": self.precision,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineOptions:
+    """How dated statements are merged into events.
+
+    Attributes:
+        same_event: least MiniLM cosine for two statements of one date to be one event.
+        same_event_words: least content-word overlap (shared over the smaller set) when no
+            embedding function is given.
+        text_chars: an event's description is cut to about this many characters.
+    """
+
+    same_event: float = 0.46
+    same_event_words: float = 0.25
+    text_chars: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("same_event", "same_event_words"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise OptionsError(f"{name} must be in (0, 1] (got {getattr(self, name)})")
+        if self.text_chars < 40:
+            raise OptionsError(f"text_chars must be at least 40 (got {self.text_chars})")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """Something that happened on a date, as the story's articles date it.
+
+    Attributes:
+        date: the date at its precision ("2024-01-17", "2024-01", "2024").
+        precision: "day", "month" or "year".
+        day: the first day of the period, for sorting.
+        text: what happened: the clause of the first source around its date expression.
+        expression: the date words of the first source ("last month", "on Friday" → "Friday").
+        sources: for each supporting article, the sentence that dates the event.
+    """
+
+    date: str
+    precision: Precision
+    day: dt.date
+    text: str
+    expression: str
+    sources: tuple[Evidence, ...]
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        """External ids of the supporting articles, in source order."""
+        return tuple(s.article for s in self.sources)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {
+            "date": self.date,
+            "precision": self.precision,
+            "text": self.text,
+            "expression": self.expression,
+            "sources": [s.to_json() for s in self.sources],
+        }
+
+
+def find_dates(article: Article, anchor: dt.date | None = None) -> list[DateMention]:
+    """The date expressions of `article`, resolved, in text order.
+
+    Args:
+        article: the article; its `published` date is the anchor for relative expressions.
+        anchor: the story's date, used when the article has no publication date.
+
+    Returns:
+        One mention per expression that resolves; relative ones are left out when neither date is known.
+    """
+    text = article.text
+    base = article.published or anchor
+    found: list[tuple[int, int, int, re.Match[str]]] = []  # (start, end, pattern index, match)
+    for index, pattern in enumerate(_PATTERNS):
+        if pattern.needs_anchor and base is None:
+            continue
+        for m in pattern.regex.finditer(text):
+            start, end = _span(m)
+            found.append((start, end, index, m))
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    taken: list[tuple[int, int]] = []
+    mentions: list[DateMention] = []
+    sentences = split_sentences(text)
+    starts = [s.start for s in sentences]
+    for start, end, index, m in found:
+        if any(start < b and a < end for a, b in taken):
+            continue
+        resolved = _resolve(_PATTERNS[index].kind, m, base)
+        if resolved is None:
+            continue
+        taken.append((start, end))
+        sentence = max(bisect.bisect_right(starts, start) - 1, 0)
+        mentions.append(DateMention(article.external_id, sentence, start, end, text[start:end], *resolved))
+    return sorted(mentions, key=lambda d: d.start)
+
+
+def build_timeline(
+    articles: Sequence[Article],
+    anchor: dt.date | None = None,
+    embed: EmbedFunction | None = None,
+    *,
+    options: TimelineOptions | None = None,
+) -> list[TimelineEvent]:
+    """The story's events, earliest first, each with the sentences that date it.
+
+    Args:
+        articles: the story's articles (their order decides which source describes an event).
+        anchor: the story's date, for articles without a publication date.
+        embed: texts → unit vectors (e.g. :func:`storyline.embed.default_embedder`); without it,
+            statements are compared by content words.
+        options: merge thresholds; defaults when None.
+
+    Returns:
+        Events sorted by date (a year before its months, a month before its days), then by number
+        of supporting articles, most first.
+    """
+    opts = options or TimelineOptions()
+    statements = [s for article in articles for s in _statements(article, anchor)]
+    if not statements:
+        return []
+    texts = [s.evidence.text for s in statements]
+    similarity: Callable[[int, int], float]
+    if embed is not None:
+        vectors: npt.NDArray[np.float32] = np.asarray(embed(texts), dtype=np.float32)
+        similarity = lambda i, j: float(vectors[i] @ vectors[j])  # noqa: E731
+        threshold = opts.same_event
+    else:
+        words = [_content_words(t) for t in texts]
+        similarity = lambda i, j: _overlap(words[i], words[j])  # noqa: E731
+        threshold = opts.same_event_words
+    groups = _group(statements, similarity, threshold)
+    events = [_event(statements, members, opts.text_chars) for members in groups]
+    precision_rank = {"year": 0, "month": 1, "day": 2}
+    order = sorted(
+        range(len(events)),
+        key=lambda k: (events[k].day, precision_rank[events[k].precision], -len(events[k].sources), k),
+    )
+    return [events[k] for k in order]
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    mention: DateMention
+    evidence: Evidence  # the whole sentence
+
+
+def _statements(article: Article, anchor: dt.date | None) -> list[_Statement]:
+    """The article's dated sentences, one statement per (sentence, date); date-only lines skipped."""
+    text = article.text
+    sentences = split_sentences(text)
+    seen: set[tuple[int, str]] = set()
+    out: list[_Statement] = []
+    for mention in find_dates(article, anchor):
+        key = (mention.sentence, mention.iso)
+        if key in seen:
+            continue
+        seen.add(key)
+        sentence = sentences[mention.sentence]
+        chunk = sentence.text_in(text)
+        if _dates_nothing(chunk, mention.start - sentence.start, mention.end - sentence.start):
+            continue
+        evidence = Evidence(article.external_id, sentence.index, sentence.start, sentence.end, chunk)
+        out.append(_Statement(mention, evidence))
+    return out
+
+
+_DATELINE_WORDS = re.compile(
+    r"\b(?i:published|updated|posted|modified|last|on|at|by|am|pm|a\.m|p\.m|gmt|utc|[ecmp][sd]t|bst|cet|ist|"
+    rf"{'|'.join(_WEEKDAYS)}|{_FULL_MONTH}|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b|\d+"
+)
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def _dates_nothing(sentence: str, start: int, end: int) -> bool:
+    """True for a sentence that is only a date (a dateline, a "Published …" line)."""
+    rest = _DATELINE_WORDS.sub(" ", sentence[:start] + " " + sentence[end:])
+    return len(_WORD.findall(rest)) < 3
+
+
+def _group(statements: list[_Statement], similarity: Callable[[int, int], float], threshold: float) -> list[list[int]]:
+    """Greedy grouping of statements by date: each joins the most similar group of its date, or starts one."""
+    groups: list[list[int]] = []
+    by_date: dict[str, list[int]] = {}
+    for i, statement in enumerate(statements):
+        best, best_score = None, threshold
+        for g in by_date.get(statement.mention.iso, []):
+            score = sum(similarity(i, j) for j in groups[g]) / len(groups[g])
+            if score >= best_score:
+                best, best_score = g, score
+        if best is None:
+            by_date.setdefault(statement.mention.iso, []).append(len(groups))
+            groups.append([i])
+        else:
+            groups[best].append(i)
+    return groups
+
+
+def _event(statements: list[_Statement], members: list[int], text_chars: int) -> TimelineEvent:
+    first = statements[members[0]]
+    sources: dict[str, Evidence] = {}
+    for i in members:
+        sources.setdefault(statements[i].evidence.article, statements[i].evidence)
+    mention = first.mention
+    offset = first.evidence.start
+    return TimelineEvent(
+        date=mention.iso,
+        precision=mention.precision,
+        day=mention.date,
+        text=_describe(first.evidence.text, mention.start - offset, mention.end - offset, text_chars),
+        expression=mention.expression,
+        sources=tuple(sources.values()),
+    )
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–-]\s+|\s+[—–]|[—–]\s+")
+
+
+def _describe(sentence: str, start: int, end: int, limit: int) -> str:
+    """The sentence, or when longer than `limit` about `limit` characters of it from the clause of `start:end`.
+
+    The piece starts at the clause holding the expression (earlier clauses are added when the
+    sentence's end is reached with room to spare) and ends at the last clause break or space that fits.
+    """
+    if len(sentence) <= limit:
+        return sentence
+    cuts = sorted({0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence))})
+    lo = max(c for c in cuts if c <= start)
+    if end - lo > limit:  # a long clause before the expression: start in its middle, at a space
+        lo = max(sentence.find(" ", end - limit, start) + 1, lo)
+    hi = len(sentence)
+    if hi - lo > limit:
+        stop = max(lo + limit, end)
+        enough = max(end, lo + limit * 3 // 5)  # a clause break ends the piece only if the piece is long enough
+        hi = max((c for c in cuts if enough < c <= stop), default=0) or _space_before(sentence, stop, end)
+    else:
+        lo = min((c for c in cuts if hi - c <= limit), default=lo)
+    piece = sentence[lo:hi].strip(" ,;:—–-")
+    return ("…" if lo > 0 else "") + piece + ("…" if hi < len(sentence) else "")
+
+
+def _space_before(sentence: str, stop: int, end: int) -> int:
+    """The last space in `end:stop`, else `stop`."""
+    space = sentence.rfind(" ", end, stop + 1)
+    return space if space >= 0 else stop
+
+
+_DATE_WORDS = frozenset(
+    {m.lower() for m in _MONTHS}
+    | {w.lower() for w in _WEEKDAYS}
+    | {"day", "days", "month", "months", "year", "years", "ago", "today", "yesterday", "tomorrow", "week"}
+)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    """Lowercased content words, cut to five letters so "signals" and "signalling" match."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return frozenset(w[:5] for w in words if len(w) > 2 and w not in STOPWORDS and w not in _DATE_WORDS)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+# --- resolving -----------------------------------------------------------------------------------
+
+
+def _span(m: re.Match[str]) -> tuple[int, int]:
+    for name in ("span", "cued"):
+        if name in m.re.groupindex and m.group(name) is not None:
+            return m.span(name)
+    return m.span()
+
+
+def _resolve(kind: str, m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    """The first day and precision of what `m` names, or None when it names no valid date."""
+    resolver = _RESOLVERS[kind]
+    try:
+        return resolver(m, anchor)
+    except ValueError:  # February 30th and the like
+        return None
+
+
+def _iso(day: dt.date, precision: Precision) -> str:
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _month_of(m: re.Match[str]) -> int:
+    name = m.group("cued") if "cued" in m.re.groupindex and m.group("cued") else m.group("month")
+    return _MONTH_NUMBER[name.rstrip(".")]
+
+
+def _latest_month(month: int, anchor: dt.date, *, strictly_before: bool = False) -> dt.date:
+    """The first day of the latest `month` not after (or strictly before) the anchor's month."""
+    year = anchor.year if month < anchor.month or (month == anchor.month and not strictly_before) else anchor.year - 1
+    return dt.date(year, month, 1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _resolve_iso(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    return dt.date(int(m.group("year")), int(m.group("mon")), int(m.group("day"))), "day"
+
+
+def _resolve_day(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    month, day = _month_of(m), int(m.group("day"))
+    if m.group("year"):
+        return dt.date(int(m.group("year")), month, day), "day"
+    if anchor is None:
+        return None
+    candidate = dt.date(anchor.year, month, day) if _valid(anchor.year, month, day) else None
+    if candidate is None or candidate > anchor:
+        candidate = dt.date(anchor.year - 1, month, day)
+    return candidate, "day"
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _resolve_month_year(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    return dt.date(int(m.group("year")), _month_of(m), 1), "month"
+
+
+def _resolve_year(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    return dt.date(int(m.group("year")), 1, 1), "year"
+
+
+def _resolve_month(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    return _latest_month(_month_of(m), anchor), "month"
+
+
+def _resolve_relative_month(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    month, rel = _month_of(m), m.group("rel").lower()
+    if rel == "last":
+        return _latest_month(month, anchor, strictly_before=True), "month"
+    if rel == "this":
+        return dt.date(anchor.year, month, 1), "month"
+    year = anchor.year if month > anchor.month else anchor.year + 1
+    return dt.date(year, month, 1), "month"
+
+
+def _resolve_weekday(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    back = (anchor.weekday() - _WEEKDAYS.index(m.group("weekday"))) % 7
+    rel = (m.group("rel") or "").lower()
+    if rel == "last" and back == 0:
+        back = 7
+    if rel == "next":
+        return anchor + dt.timedelta(days=(7 - back) if back else 7), "day"
+    return anchor - dt.timedelta(days=back), "day"
+
+
+def _resolve_deictic(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    word = " ".join(m.group("word").lower().split())
+    if word.startswith("this "):
+        return anchor, "day"
+    if word.startswith("the day "):
+        return anchor + dt.timedelta(days=-2 if word.endswith("yesterday") else 2), "day"
+    return anchor + dt.timedelta(days=_DEICTIC_OFFSET[word]), "day"
+
+
+def _resolve_day_before(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    return anchor - dt.timedelta(days=1), "day"
+
+
+def _resolve_relative_unit(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    step = {"last": -1, "this": 0, "next": 1}[m.group("rel").lower()]
+    if m.group("unit") == "year":
+        return dt.date(anchor.year + step, 1, 1), "year"
+    return _add_months(anchor, step), "month"
+
+
+def _resolve_ago(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    assert anchor is not None
+    raw = m.group("n").lower()
+    n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    unit = m.group("unit")
+    if unit == "year":
+        return dt.date(anchor.year - n, 1, 1), "year"
+    if unit == "month":
+        return _add_months(anchor, -n), "month"
+    return anchor - dt.timedelta(days=n), "day"
+
+
+_Resolver = Callable[[re.Match[str], dt.date | None], tuple[dt.date, Precision] | None]
+_RESOLVERS: dict[str, _Resolver] = {
+    "iso": _resolve_iso,
+    "month_day": _resolve_day,
+    "day_month": _resolve_day,
+    "month_year": _resolve_month_year,
+    "season_year": _resolve_year,
+    "cue_year": _resolve_year,
+    "relative_month": _resolve_relative_month,
+    "month": _resolve_month,
+    "weekday": _resolve_weekday,
+    "deictic": _resolve_deictic,
+    "day_before": _resolve_day_before,
+    "relative_unit": _resolve_relative_unit,
+    "ago": _resolve_ago,
+}
