@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def test_spans_are_exact_and_disjoint(text: str) -> None:
     mentions = find_dates(_article(text))
     for m in mentions:
         assert text[m.start : m.end] == m.expression
-    for a, b in zip(mentions, mentions[1:], strict=False):
+    for a, b in itertools.pairwise(mentions):
         assert a.end <= b.start
 
 

@@ -27,6 +27,8 @@ from storyline.fetch import FetchOptions
 from storyline.model import Article, IngestReport, Story
 from storyline.pipeline import IngestOptions, extract_documents, ingest
 from storyline.quotealign import Quote, article_quotes, story_quotes
+from storyline.render import render
+from storyline.report import ReportOptions, build_report
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
 from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles, story_copies
@@ -345,8 +347,12 @@ def find_examples() -> Path | None:
 def demo_cmd(
     ctx: typer.Context,
     folder: Annotated[Path | None, typer.Argument(help="Corpus folder (default: the bundled examples/seeds).")] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Where to write the HTML report (default: ./storyline-report-ID.html)."),
+    ] = None,
 ) -> None:
-    """Ingest the bundled example articles and show what was found.
+    """Ingest the bundled example articles, show what was found, and write the story's HTML report.
 
     Example: storyline --db sqlite:///demo.db demo
     """
@@ -362,12 +368,16 @@ def demo_cmd(
         found = store.list_stories()
         biggest = max(found, key=lambda s: s.article_count, default=None)
         quotes = story_quotes(store, biggest.id) if biggest is not None else []
+        html_path = Path(report_file or f"storyline-report-{biggest.id if biggest else 0}.html")
+        if biggest is not None:
+            html_path.write_text(render(build_report(store, biggest.id).to_json(), "html"), encoding="utf-8")
     _show_report(report, Fmt.table)
     out.print(_articles_table(arts))
     out.print(_stories_table(found))
     if biggest is not None:
         out.print(f"Quotes of story {biggest.id}, and how each outlet quoted them:")
         _show_story_quotes([q for q in quotes if q.kind == "direct" and len(q.articles) > 1], Fmt.table)
+        out.print(f"Report of story {biggest.id}: {escape(str(html_path.resolve()))}")
 
 
 @app.command("stories")
@@ -597,6 +607,43 @@ def _show_story_quotes(quotes: list[Quote], fmt: Fmt) -> None:
         where = "; ".join(f"{o.mention.article} ({o.fidelity})" for o in q.occurrences)
         table.add_row(str(q.id), escape(q.speaker or "–"), escape(_clip(q.text)), escape(where))
     out.print(table)
+
+
+class ReportFmt(StrEnum):
+    """Report formats."""
+
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+@app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    story_id: Annotated[int, typer.Argument(metavar="STORY_ID", help="The story's id (see `storyline stories`).")],
+    fmt: Annotated[ReportFmt, typer.Option("--format", help="json, markdown or html.")] = ReportFmt.json,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).")] = None,
+    nli_model: Annotated[
+        Path | None, typer.Option(help="Directory of an ONNX NLI cross-encoder to score contradictions.")
+    ] = None,
+    llm_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint (…/v1) to rewrite the summary; citations kept.")
+    ] = None,
+    llm_model: Annotated[str, typer.Option(help="Model name to ask the --llm-url endpoint for.")] = "default",
+) -> None:
+    """The story report: summary with citations, claims and their support, conflicts, quotes, timeline.
+
+    Example: storyline report 1 --format html -o story-1.html
+    """
+    options = ReportOptions(nli_model=nli_model, llm_url=llm_url, llm_model=llm_model)
+    with _store(ctx) as store:
+        report = build_report(store, story_id, options)
+    text = render(report.to_json(), fmt.value)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {escape(str(output))}")
 
 
 @app.command("recluster")

@@ -19,6 +19,7 @@ evidence span of the report highlighted (``<mark id="a-<article>-<start>">``).
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 
 from storyline.errors import OptionsError
 
-__all__ = ["CSP", "FORMATS", "esc", "render", "to_html", "to_markdown"]
+__all__ = ["CELLS", "CSP", "FORMATS", "anchor", "esc", "matrix_cells", "render", "safe_url", "to_html", "to_markdown"]
 
 FORMATS = ("json", "markdown", "html")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -151,14 +152,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
-def md(value: object) -> str:
+def _md(value: object) -> str:
     """Untrusted text as inline Markdown: one line, no HTML, links, emphasis, code or cell breaks."""
     text = " ".join(str(value if value is not None else "").split())
     text = _MD_ENTITY.sub("&amp;", _MD_SPECIAL.sub(r"\\\1", text))
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def md_code(value: object) -> str:
+def _md_code(value: object) -> str:
     """Untrusted text as an inline code span (for ids: kept verbatim, never HTML)."""
     text = " ".join(str(value).split())
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
@@ -168,7 +169,7 @@ def md_code(value: object) -> str:
 
 def _md_url(url: object) -> str:
     safe = safe_url(url)
-    return f"<{safe}>" if safe else md(url or "")
+    return f"<{safe}>" if safe else _md(url or "")
 
 
 def to_markdown(report: Json) -> str:
@@ -177,7 +178,7 @@ def to_markdown(report: Json) -> str:
     labels = _labels(articles)
 
     def cite(ids: Iterable[object]) -> str:
-        return "".join(f"[{md(labels.get(str(i), i))}]" for i in dict.fromkeys(ids))
+        return "".join(f"[{_md(labels.get(str(i), i))}]" for i in dict.fromkeys(ids))
 
     parts = [
         _md_header(report.get("story") or {}),
@@ -194,20 +195,20 @@ def to_markdown(report: Json) -> str:
 
 def _md_header(story: Json) -> str:
     dates = " – ".join(str(d) for d in dict.fromkeys([story.get("first_seen"), story.get("last_seen")]) if d)
-    facts = [f"Story {md(story.get('id'))}", dates, f"{md(story.get('article_count', 0))} articles"]
-    lines = [f"# {md(story.get('headline') or 'Untitled story')}", "", " · ".join(f for f in facts if f)]
+    facts = [f"Story {_md(story.get('id'))}", dates, f"{_md(story.get('article_count', 0))} articles"]
+    lines = [f"# {_md(story.get('headline') or 'Untitled story')}", "", " · ".join(f for f in facts if f)]
     if story.get("outlets"):
-        lines.append(f"\nOutlets: {', '.join(md(o) for o in story['outlets'])}")
+        lines.append(f"\nOutlets: {', '.join(_md(o) for o in story['outlets'])}")
     if story.get("names"):
-        lines.append(f"\nNames: {', '.join(md(n) for n in story['names'])}")
+        lines.append(f"\nNames: {', '.join(_md(n) for n in story['names'])}")
     return "\n".join(lines)
 
 
 def _md_summary(summary: Sequence[Json], cite: Any) -> str:
     lines = ["## Summary", ""]
     for n, item in enumerate(summary, 1):
-        kind = f" *({md(item['kind'])})*" if item.get("kind") else ""
-        lines.append(f"{n}. {md(item.get('text'))} {cite(item.get('citations') or [])}{kind}")
+        kind = f" *({_md(item['kind'])})*" if item.get("kind") else ""
+        lines.append(f"{n}. {_md(item.get('text'))} {cite(item.get('citations') or [])}{kind}")
     return "\n".join(lines) if summary else ""
 
 
@@ -224,31 +225,34 @@ def _md_claims(claims: Sequence[Json]) -> str:
         notes = [_echo_note(claim)] if claim.get("echo") else []
         notes += ["hedged"] if claim.get("hedged") else []
         cells = [
-            md(claim.get("id")),
-            md(claim.get("text")),
-            md(claim.get("status")),
-            md(claim.get("independent_support")),
-            ", ".join(md(o) for o in claim.get("outlets") or []),
-            md("; ".join(notes)),
+            _md(claim.get("id")),
+            _md(claim.get("text")),
+            _md(claim.get("status")),
+            _md(claim.get("independent_support")),
+            ", ".join(_md(o) for o in claim.get("outlets") or []),
+            _md("; ".join(notes)),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def _md_evidence(evidence: Sequence[Json], cite: Any) -> str:
-    return "; ".join(f"“{md(ev.get('text'))}” {cite([ev.get('article')])}" for ev in evidence) or "—"
+    return "; ".join(f"“{_md(ev.get('text'))}” {cite([ev.get('article')])}" for ev in evidence) or "—"
 
 
 def _md_conflicts(conflicts: Sequence[Json], cite: Any) -> str:
     lines = ["## Conflicts"]
     for c in conflicts:
-        lines += ["", f"### Conflict {md(c.get('id'))} · {md(c.get('kind'))} (score {_number(c.get('score'), '.2f')})"]
+        lines += [
+            "",
+            f"### Conflict {_md(c.get('id'))} · {_md(c.get('kind'))} (score {_number(c.get('score'), '.2f')})",
+        ]
         if c.get("description"):
-            lines += ["", md(c["description"])]
+            lines += ["", _md(c["description"])]
         lines.append("")
         for name, title in (("a", "the statement"), ("b", "in conflict")):
             side = c.get(name) or {}
-            claim = f" (claim {md(side['claim'])})" if side.get("claim") is not None else ""
+            claim = f" (claim {_md(side['claim'])})" if side.get("claim") is not None else ""
             lines.append(f"- **{name}**, {title}{claim}: {_md_evidence(side.get('evidence') or [], cite)}")
     return "\n".join(lines) if conflicts else ""
 
@@ -256,15 +260,15 @@ def _md_conflicts(conflicts: Sequence[Json], cite: Any) -> str:
 def _md_quotes(quotes: Sequence[Json], cite: Any) -> str:
     lines = ["## Quotes"]
     for q in quotes:
-        roles = f" ({', '.join(md(r) for r in q['roles'])})" if q.get("roles") else ""
-        speaker = md(q.get("speaker") or "unknown speaker")
-        lines += ["", f"### Quote {md(q.get('id'))} · {speaker}{roles}", "", f"> {md(q.get('text'))}", ""]
+        roles = f" ({', '.join(_md(r) for r in q['roles'])})" if q.get("roles") else ""
+        speaker = _md(q.get("speaker") or "unknown speaker")
+        lines += ["", f"### Quote {_md(q.get('id'))} · {speaker}{roles}", "", f"> {_md(q.get('text'))}", ""]
         for o in q.get("occurrences") or []:
-            line = f"- {cite([o.get('article')])} **{md(o.get('fidelity'))}**: “{md(o.get('text'))}”"
+            line = f"- {cite([o.get('article')])} **{_md(o.get('fidelity'))}**: “{_md(o.get('text'))}”"
             if o.get("speaker_as_written"):
-                line += f" (speaker as written: {md(o['speaker_as_written'])})"
+                line += f" (speaker as written: {_md(o['speaker_as_written'])})"
             if o.get("differences"):
-                line += " — differences: " + "; ".join(md(d) for d in o["differences"])
+                line += " — differences: " + "; ".join(_md(d) for d in o["differences"])
             lines.append(line)
     return "\n".join(lines) if quotes else ""
 
@@ -273,8 +277,8 @@ def _md_timeline(timeline: Sequence[Json], cite: Any) -> str:
     lines = ["## Timeline", ""]
     for event in sorted(timeline, key=lambda e: str(e.get("date", ""))):
         sources = cite(ev.get("article") for ev in event.get("sources") or [])
-        expression = f" (“{md(event['expression'])}”)" if event.get("expression") else ""
-        lines.append(f"- **{md(event.get('date'))}** — {md(event.get('text'))}{expression} — {sources or '—'}")
+        expression = f" (“{_md(event['expression'])}”)" if event.get("expression") else ""
+        lines.append(f"- **{_md(event.get('date'))}** — {_md(event.get('text'))}{expression} — {sources or '—'}")
     return "\n".join(lines) if timeline else ""
 
 
@@ -286,15 +290,15 @@ def _md_copies(copies: Sequence[Json], sources: Sequence[Json], cite: Any) -> st
             cells = [
                 cite([c.get("copy")]),
                 cite([c.get("of")]),
-                md(c.get("kind")),
+                _md(c.get("kind")),
                 _number(c.get("share"), ".0%"),
-                md(c.get("upstream") or "—"),
-                md("; ".join(c.get("direction_evidence") or [])),
+                _md(c.get("upstream") or "—"),
+                _md("; ".join(c.get("direction_evidence") or [])),
             ]
             lines.append("| " + " | ".join(cells) + " |")
     if sources:
         lines += ["", "Upstream reports cited:", ""]
-        lines += [f"- **{md(s.get('name'))}**, cited by {cite(s.get('cited_by') or [])}" for s in sources]
+        lines += [f"- **{_md(s.get('name'))}**, cited by {cite(s.get('cited_by') or [])}" for s in sources]
     return "\n".join(lines) if copies or sources else ""
 
 
@@ -302,8 +306,8 @@ def _md_articles(articles: Sequence[Json], labels: Mapping[str, str], cite: Any)
     lines = ["## Articles", ""]
     for a in articles:
         aid = str(a.get("id"))
-        facts = [md(a.get("outlet") or "unknown outlet"), md(a.get("published") or "undated")]
-        line = f"- **{cite([aid])}** {md_code(aid)} — {', '.join(facts)} — *{md(a.get('title') or 'untitled')}*"
+        facts = [_md(a.get("outlet") or "unknown outlet"), _md(a.get("published") or "undated")]
+        line = f"- **{cite([aid])}** {_md_code(aid)} — {', '.join(facts)} — *{_md(a.get('title') or 'untitled')}*"
         if a.get("url"):
             line += f" — {_md_url(a['url'])}"
         for key, what in (("copy_of", "copy of"), ("duplicate_of", "duplicate of")):
@@ -402,7 +406,7 @@ def _evidence(report: Json) -> Iterable[tuple[str, Json]]:
         yield from ((f"source {source.get('name')}", ev) for ev in source.get("mentions") or [])
 
 
-def marked_text(text: str, spans: Sequence[_Span], article: object) -> str:
+def _marked_text(text: str, spans: Sequence[_Span], article: object) -> str:
     """The article text, escaped, with every span wrapped in marks (overlaps split at boundaries).
 
     Each piece between two span boundaries that some span covers is one ``<mark>`` whose id is
@@ -410,7 +414,7 @@ def marked_text(text: str, spans: Sequence[_Span], article: object) -> str:
     """
     bounds = sorted({0, len(text)} | {s.start for s in spans} | {s.end for s in spans})
     out = []
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         labels = list(dict.fromkeys(s.label for s in spans if s.start <= lo and hi <= s.end))
         piece = esc(text[lo:hi])
         if not labels:
@@ -459,7 +463,7 @@ def _html_header(page: _Page) -> str:
         (len(_items(page.report, key)), key) for key in ("claims", "conflicts", "quotes")
     ]
     facts = [f"Story {esc(story.get('id'))}", dates or "undated"] + [f"{n} {what}" for n, what in counts]
-    nav = "".join(f'<li><a href="#{key}">{name}</a></li>' for key, name in _SECTIONS)
+    nav = "".join(f'<li><a href="#{key}">{esc(name)}</a></li>' for key, name in _SECTIONS)
     outlets = ", ".join(esc(o) for o in story.get("outlets") or []) or "unknown"
     generated = page.report.get("generated_at")
     return (
@@ -483,7 +487,8 @@ _SECTIONS = (
 
 def _section(key: str, body: str, empty: str) -> str:
     title = dict(_SECTIONS)[key]
-    return f'<section id="{key}">\n<h2>{title}</h2>\n{body or f"<p class=muted>{empty}</p>"}\n</section>'
+    body = body or f'<p class="muted">{empty}</p>'
+    return f'<section id="{key}">\n<h2>{esc(title)}</h2>\n{body}\n</section>'
 
 
 def _tag(kind: object, known: Sequence[str], prefix: str) -> str:
@@ -508,7 +513,8 @@ def _html_matrix(page: _Page) -> str:
         return _section("claims", "", "No claims.")
     cells = matrix_cells(page.report)
     head = "".join(
-        f'<th scope="col" class="art">{page.cite(aid)}<br><span class="outlet">{esc(a.get("outlet") or "—")}</span></th>'
+        f'<th scope="col" class="art">{page.cite(aid)}<br>'
+        f'<span class="outlet">{esc(a.get("outlet") or "—")}</span></th>'
         for aid, a in page.articles.items()
     )
     rows = [f'<tr id="claim-{esc(c.get("id"))}">{_matrix_row(page, c, cells)}</tr>' for c in claims]
@@ -652,7 +658,8 @@ def _html_aligned(page: _Page, copy: Json) -> str:
         return ""
     return (
         '<details><summary>Aligned sentences</summary><table><thead><tr><th scope="col">Copy</th>'
-        f'<th scope="col">Original</th><th scope="col">Similarity</th></tr></thead><tbody>{rows}</tbody></table></details>'
+        '<th scope="col">Original</th><th scope="col">Similarity</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></details>"
     )
 
 
@@ -678,7 +685,7 @@ def _html_articles(page: _Page) -> str:
         blocks.append(
             f'<div class="article" id="article-{esc(_slug(aid))}"><h3>[{esc(page.labels[aid])}] '
             f'{esc(a.get("title") or "Untitled")}</h3><p class="facts">{" · ".join(facts)}</p>'
-            f'<div class="atext">{marked_text(text, page.spans.get(aid, []), aid)}</div></div>'
+            f'<div class="atext">{_marked_text(text, page.spans.get(aid, []), aid)}</div></div>'
         )
     return _section("articles", "\n".join(blocks), "No articles.")
 

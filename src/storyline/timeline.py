@@ -328,16 +328,7 @@ def build_timeline(
     statements = [s for article in articles for s in _statements(article, anchor)]
     if not statements:
         return []
-    texts = [s.evidence.text for s in statements]
-    similarity: Callable[[int, int], float]
-    if embed is not None:
-        vectors: npt.NDArray[np.float32] = np.asarray(embed(texts), dtype=np.float32)
-        similarity = lambda i, j: float(vectors[i] @ vectors[j])  # noqa: E731
-        threshold = opts.same_event
-    else:
-        words = [_content_words(t) for t in texts]
-        similarity = lambda i, j: _overlap(words[i], words[j])  # noqa: E731
-        threshold = opts.same_event_words
+    similarity, threshold = _similarity([s.evidence.text for s in statements], embed, opts)
     groups = _group(statements, similarity, threshold)
     events = [_event(statements, members, opts.text_chars) for members in groups]
     precision_rank = {"year": 0, "month": 1, "day": 2}
@@ -346,6 +337,25 @@ def build_timeline(
         key=lambda k: (events[k].day, precision_rank[events[k].precision], -len(events[k].sources), k),
     )
     return [events[k] for k in order]
+
+
+def _similarity(
+    texts: list[str], embed: EmbedFunction | None, opts: TimelineOptions
+) -> tuple[Callable[[int, int], float], float]:
+    """How alike two of `texts` are (by index), and the least value for one event."""
+    if embed is not None:
+        vectors: npt.NDArray[np.float32] = np.asarray(embed(texts), dtype=np.float32)
+
+        def cosine(i: int, j: int) -> float:
+            return float(vectors[i] @ vectors[j])
+
+        return cosine, opts.same_event
+    words = [_content_words(t) for t in texts]
+
+    def overlap(i: int, j: int) -> float:
+        return _overlap(words[i], words[j])
+
+    return overlap, opts.same_event_words
 
 
 @dataclass(frozen=True, slots=True)
