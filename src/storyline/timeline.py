@@ -30,8 +30,9 @@ meet on Friday".
 returns nothing for "last September", "the day before" or "spring 2022".
 
 **Events.** Every mention of the story's articles is a dated statement, except the ones that date
-nothing: a sentence that is only the date (a dateline or "Published: Jan 26, 2024 10:00 AM" left by
-extraction; fewer than three words besides date, time and publishing words). A sentence naming
+nothing: a sentence that is only the date (a dateline or "Published: Jan 26, 2024 10:00 AM by Jane
+Doe" left by extraction): no lowercase word besides date, time and publishing words. (A headline in
+title case with a date is skipped too; the body says it again.) A sentence naming
 one date twice counts once. Statements of different articles with the same resolved date (same
 ISO string) that say the same thing are one event: MiniLM cosine of their sentences at least
 `same_event` when an embedding function is given, else overlap of their content words at least
@@ -70,20 +71,8 @@ __all__ = [
 Precision = Literal["day", "month", "year"]
 
 _MONTHS = "January February March April May June July August September October November December".split()
-_MONTH_NUMBER = {name: i for i, name in enumerate(_MONTHS, start=1)} | {
-    "Jan": 1,
-    "Feb": 2,
-    "Mar": 3,
-    "Apr": 4,
-    "Jun": 6,
-    "Jul": 7,
-    "Aug": 8,
-    "Sep": 9,
-    "Sept": 9,
-    "Oct": 10,
-    "Nov": 11,
-    "Dec": 12,
-}
+_MONTH_NUMBER = {name: i for i, name in enumerate(_MONTHS, start=1)}
+_MONTH_NUMBER |= {name[:3]: i for name, i in _MONTH_NUMBER.items()} | {"Sept": 9}
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _NUMBER_WORDS = {
     w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)
@@ -92,8 +81,9 @@ _NUMBER_WORDS |= {"a": 1, "an": 1}
 
 _FULL_MONTH = "|".join(_MONTHS)
 _ANY_MONTH = rf"(?P<month>(?:{_FULL_MONTH})\b|(?:Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b\.?)"
-_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d%]|[.,]\d|\s*(?i:per\s?cent)\b)"
-_DAY = r"(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th)?\b"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d%]|[.,]\d|['’]?s\b|\s*(?i:per\s?cent)\b)"  # not "1990s", "5%"
+# "the Sept. 11 attacks" name an event of 2001, not the latest September 11th.
+_DAY = r"(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th)?\b(?![^\S\n]+(?:terror\w*|attacks?|hijack\w*)\b)"
 _CUE = r"(?i:in|since|until|till|through|throughout|during|before|after|from|by|between|around)"
 _QUALIFIER = (
     r"(?:(?i:at\s+least|as\s+early\s+as|as\s+late\s+as|early|late|the\s+(?:end|start|beginning|middle)\s+of)\s+)"
@@ -103,70 +93,6 @@ _NOT_A_DAY_BEFORE = r"(?!\s+(?:the|a|an|his|her|its|their|our|this|that|these|th
 _HOLIDAY = "".join(
     f"(?<!{w} )" for w in ("Good", "Black", "Cyber", "Super", "Holy", "Easter", "Palm", "Ash", "Maundy", "Bloody")
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Pattern:
-    kind: str
-    regex: re.Pattern[str]
-    needs_anchor: bool
-
-
-# Tried in this order; where two matches overlap the longer span wins, then the earlier pattern.
-# Group "span" (when present) is the date expression; otherwise the whole match is.
-_PATTERNS = [
-    _Pattern(
-        "iso", re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d\d)-(?P<mon>0[1-9]|1[0-2])-(?P<day>\d\d)(?![\d-])"), False
-    ),
-    _Pattern("month_day", re.compile(rf"\b{_ANY_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"), False),
-    _Pattern("day_month", re.compile(rf"(?<![\d.,$€£])\b{_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s+{_YEAR})?"), False),
-    _Pattern("month_year", re.compile(rf"\b{_ANY_MONTH}\s+(?:of\s+)?{_YEAR}"), False),
-    _Pattern("season_year", re.compile(rf"\b(?i:spring|summer|autumn|fall|winter)\s+(?:of\s+)?{_YEAR}"), False),
-    _Pattern("cue_year", re.compile(rf"\b(?:{_CUE}\s+{_QUALIFIER}?|(?i:mid)-)(?P<span>{_YEAR})"), False),
-    _Pattern("relative_month", re.compile(rf"\b(?P<rel>(?i:last|this|next))\s+(?P<month>{_FULL_MONTH})\b"), True),
-    _Pattern(
-        "month",
-        re.compile(
-            rf"\b(?:(?P<month>(?:{_FULL_MONTH.replace('March|', '').replace('May|', '')}))"
-            rf"|(?:{_CUE}|(?i:mid))[\s-]+{_QUALIFIER}?(?P<cued>March|May))\b(?!\s*\d)"
-        ),
-        True,
-    ),
-    _Pattern(
-        "weekday",
-        re.compile(rf"\b{_HOLIDAY}(?:(?P<rel>(?i:last|next|this))\s+)?(?P<weekday>{'|'.join(_WEEKDAYS)})\b(?![-–]\w)"),
-        True,
-    ),
-    _Pattern(
-        "deictic",
-        re.compile(
-            r"\b(?P<word>(?i:the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|yesterday|today|tonight|"
-            r"tomorrow|last\s+night|this\s+(?:morning|afternoon|evening)))\b"
-        ),
-        True,
-    ),
-    _Pattern(
-        "day_before",
-        re.compile(
-            rf"\b(?i:the\s+(?:day|night)\s+before|the\s+previous\s+(?:day|evening|night)|(?:a|the)\s+day\s+earlier)\b"
-            rf"{_NOT_A_DAY_BEFORE}"
-        ),
-        True,
-    ),
-    _Pattern(
-        "relative_unit", re.compile(r"(?<!the )(?<!The )\b(?P<rel>(?i:last|this|next))\s+(?P<unit>month|year)\b"), True
-    ),
-    _Pattern(
-        "ago",
-        re.compile(
-            r"\b(?P<n>\d{1,2}|(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"
-            r"(?P<unit>year|month|day)s?\s+ago\b"
-        ),
-        True,
-    ),
-]
-
-_DEICTIC_OFFSET = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +221,7 @@ def find_dates(article: Article, anchor: dt.date | None = None) -> list[DateMent
     for start, end, index, m in found:
         if any(start < b and a < end for a, b in taken):
             continue
-        resolved = _resolve(_PATTERNS[index].kind, m, base)
+        resolved = _resolve(_PATTERNS[index], m, base)
         if resolved is None:
             continue
         taken.append((start, end))
@@ -389,12 +315,13 @@ _DATELINE_WORDS = re.compile(
     rf"{'|'.join(_WEEKDAYS)}|{_FULL_MONTH}|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b|\d+"
 )
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_LOWERCASE_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]+")
 
 
 def _dates_nothing(sentence: str, start: int, end: int) -> bool:
-    """True for a sentence that is only a date (a dateline, a "Published …" line)."""
+    """True for a sentence that is only a date and names (a dateline, "Published: Friday, Jan 26, 2024 by J. Doe")."""
     rest = _DATELINE_WORDS.sub(" ", sentence[:start] + " " + sentence[end:])
-    return len(_WORD.findall(rest)) < 3
+    return _LOWERCASE_WORD.search(rest) is None
 
 
 def _group(statements: list[_Statement], similarity: Callable[[int, int], float], threshold: float) -> list[list[int]]:
@@ -493,11 +420,10 @@ def _span(m: re.Match[str]) -> tuple[int, int]:
     return m.span()
 
 
-def _resolve(kind: str, m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+def _resolve(pattern: _Pattern, m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
     """The first day and precision of what `m` names, or None when it names no valid date."""
-    resolver = _RESOLVERS[kind]
     try:
-        return resolver(m, anchor)
+        return pattern.resolve(m, anchor)
     except ValueError:  # February 30th and the like
         return None
 
@@ -536,18 +462,8 @@ def _resolve_day(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Pre
         return dt.date(int(m.group("year")), month, day), "day"
     if anchor is None:
         return None
-    candidate = dt.date(anchor.year, month, day) if _valid(anchor.year, month, day) else None
-    if candidate is None or candidate > anchor:
-        candidate = dt.date(anchor.year - 1, month, day)
-    return candidate, "day"
-
-
-def _valid(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
+    year = anchor.year if (month, day) <= (anchor.month, anchor.day) else anchor.year - 1
+    return dt.date(year, month, day), "day"
 
 
 def _resolve_month_year(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
@@ -583,6 +499,9 @@ def _resolve_weekday(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date,
     if rel == "next":
         return anchor + dt.timedelta(days=(7 - back) if back else 7), "day"
     return anchor - dt.timedelta(days=back), "day"
+
+
+_DEICTIC_OFFSET = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1}
 
 
 def _resolve_deictic(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
@@ -621,18 +540,70 @@ def _resolve_ago(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Pre
 
 
 _Resolver = Callable[[re.Match[str], dt.date | None], tuple[dt.date, Precision] | None]
-_RESOLVERS: dict[str, _Resolver] = {
-    "iso": _resolve_iso,
-    "month_day": _resolve_day,
-    "day_month": _resolve_day,
-    "month_year": _resolve_month_year,
-    "season_year": _resolve_year,
-    "cue_year": _resolve_year,
-    "relative_month": _resolve_relative_month,
-    "month": _resolve_month,
-    "weekday": _resolve_weekday,
-    "deictic": _resolve_deictic,
-    "day_before": _resolve_day_before,
-    "relative_unit": _resolve_relative_unit,
-    "ago": _resolve_ago,
-}
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    resolve: _Resolver
+    needs_anchor: bool = True
+
+
+# Where two matches overlap the longer span wins, then the earlier pattern. Group "span" or "cued"
+# (when present) is the date expression; otherwise the whole match is.
+_PATTERNS = [
+    _Pattern(
+        re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d\d)-(?P<mon>0[1-9]|1[0-2])-(?P<day>\d\d)(?![\d-])"),
+        _resolve_iso,
+        needs_anchor=False,
+    ),
+    _Pattern(re.compile(rf"\b{_ANY_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"), _resolve_day, needs_anchor=False),
+    _Pattern(
+        re.compile(rf"(?<![\d.,$€£])\b{_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s+{_YEAR})?"),
+        _resolve_day,
+        needs_anchor=False,
+    ),
+    _Pattern(re.compile(rf"\b{_ANY_MONTH}\s+(?:of\s+)?{_YEAR}"), _resolve_month_year, needs_anchor=False),
+    _Pattern(
+        re.compile(rf"\b(?i:spring|summer|autumn|fall|winter)\s+(?:of\s+)?{_YEAR}"), _resolve_year, needs_anchor=False
+    ),
+    _Pattern(
+        re.compile(rf"\b(?:{_CUE}\s+{_QUALIFIER}?|(?i:mid)-)(?P<span>{_YEAR})"), _resolve_year, needs_anchor=False
+    ),
+    _Pattern(re.compile(rf"\b(?P<rel>(?i:last|this|next))\s+(?P<month>{_FULL_MONTH})\b"), _resolve_relative_month),
+    _Pattern(
+        re.compile(
+            rf"\b(?:(?P<month>(?:{_FULL_MONTH.replace('March|', '').replace('May|', '')}))"
+            rf"|(?:{_CUE}|(?i:mid))[\s-]+{_QUALIFIER}?(?P<cued>March|May))\b(?!\s*\d)"
+        ),
+        _resolve_month,
+    ),
+    _Pattern(
+        re.compile(rf"\b{_HOLIDAY}(?:(?P<rel>(?i:last|next|this))\s+)?(?P<weekday>{'|'.join(_WEEKDAYS)})\b(?![-–]\w)"),
+        _resolve_weekday,
+    ),
+    _Pattern(
+        re.compile(
+            r"\b(?P<word>[Tt]he\s+day\s+before\s+yesterday|[Tt]he\s+day\s+after\s+tomorrow|[Yy]esterday|[Tt]oday|"
+            r"[Tt]onight|[Tt]omorrow|[Ll]ast\s+night|[Tt]his\s+(?:morning|afternoon|evening))\b"  # not "USA TODAY"
+        ),
+        _resolve_deictic,
+    ),
+    _Pattern(
+        re.compile(
+            rf"\b(?i:the\s+(?:day|night)\s+before|the\s+previous\s+(?:day|evening|night)|(?:a|the)\s+day\s+earlier)\b"
+            rf"{_NOT_A_DAY_BEFORE}"
+        ),
+        _resolve_day_before,
+    ),
+    _Pattern(
+        re.compile(r"(?<!the )(?<!The )\b(?P<rel>(?i:last|this|next))\s+(?P<unit>month|year)\b"), _resolve_relative_unit
+    ),
+    _Pattern(
+        re.compile(
+            r"(?<!-)\b(?P<n>\d{1,2}|(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"
+            r"(?P<unit>year|month|day)s?\s+ago\b"
+        ),
+        _resolve_ago,
+    ),
+]
