@@ -70,6 +70,8 @@ def _found(text: str, published: dt.date | None = FRIDAY, anchor: dt.date | None
         # days around the anchor
         ("The ministry said yesterday that talks had stalled.", [("yesterday", "2024-01-25")]),
         ("The ministry said today that talks had stalled.", [("today", "2024-01-26")]),
+        ("Today, the ministry said, talks stalled.", [("Today", "2024-01-26")]),
+        ("Clinton was leaving the Sept. 11 memorial.", [("Sept. 11", "2023-09-11")]),
         ("A report published the day before cited two sources.", [("the day before", "2024-01-25")]),
         ("Officials met the day before the vote to discuss it.", []),
         # years
@@ -91,11 +93,17 @@ def test_find_dates_resolves_each_kind_with_exact_spans(text: str, expected: lis
         "The outlet has been independent for over 30 years.",
         "The agency runs a 24-hour hotline for relatives.",
         "The attacks of 9/11 changed airport security for good.",
+        "The Sept. 11 attacks changed airport security for good.",
+        "The network aired September 11 conspiracy theories.",
         "About 2000 troops and 18% of the land were lost in recent months.",
         "Putin may be open to dropping the demand, and Theresa May said nothing.",
         "The war heads into a third year as the invasion nears its second anniversary.",
         "Later that month, the newspaper reported the remarks over the last year.",
         "Prices rose 2.5 percent last week, the ministry said.",
+        "Losses in the mid-1990s and the 1970s were large.",
+        "Seventy-four years ago, a naval battle was fought here.",
+        "Stein told USA Today and Russia Today about it.",
+        "Pence spoke on Fox News Sunday about Good Friday.",
     ],
 )
 def test_durations_ordinals_and_names_are_not_dates(text: str) -> None:
@@ -106,9 +114,18 @@ def test_a_month_without_year_is_the_latest_not_after_the_anchor_month() -> None
     text = "The talks began in December and resumed in January."
     assert _found(text, dt.date(2024, 1, 5)) == [("December", "2023-12"), ("January", "2024-01")]
     assert _found(text, dt.date(2023, 12, 31)) == [("December", "2023-12"), ("January", "2023-01")]
-    assert _found("The vote is on Dec. 30 and the count on Jan 2.", dt.date(2024, 1, 1)) == [
+    assert _found("The vote was on Dec. 30 and the count on Jan 2.", dt.date(2024, 1, 5)) == [
         ("Dec. 30", "2023-12-30"),
-        ("Jan 2", "2023-01-02"),
+        ("Jan 2", "2024-01-02"),
+    ]
+
+
+def test_a_day_soon_after_the_anchor_is_upcoming_and_a_later_one_is_past() -> None:
+    text = "The outcome of the Nov. 8 election is open; the court ruled on Feb. 9 and Obama leaves on Jan. 20."
+    assert _found(text, dt.date(2016, 9, 27)) == [
+        ("Nov. 8", "2016-11-08"),
+        ("Feb. 9", "2016-02-09"),
+        ("Jan. 20", "2016-01-20"),
     ]
 
 
@@ -182,6 +199,12 @@ def test_date_only_lines_date_nothing() -> None:
         ("2022", "2022", 3),
         ("2024-01-26", "Friday", 2),
     ]
+
+
+def test_wire_datelines_date_nothing() -> None:
+    text = "FLINT, Mich., Oct. 4 (UPI) — Former President Bill Clinton said on Monday the system was crazy."
+    events = build_timeline([_article(text, dt.date(2016, 10, 4))])
+    assert [(e.date, e.expression) for e in events] == [("2016-10-03", "Monday")]
 
 
 def test_same_date_same_statement_is_one_event_across_articles() -> None:

@@ -118,9 +118,10 @@ def _conflicting(conflicts: Sequence[Json]) -> dict[tuple[Any, str], Json]:
         if b.get("claim") != a.get("claim"):
             pairs.append((b.get("claim"), a))
         for claim, side in pairs:
+            if claim is None:
+                continue
             for ev in side.get("evidence") or []:
-                if claim is not None:
-                    against.setdefault((claim, str(ev.get("article"))), ev)
+                against.setdefault((claim, str(ev.get("article"))), ev)
     return against
 
 
@@ -194,7 +195,7 @@ def to_markdown(report: Json) -> str:
 
 
 def _md_header(story: Json) -> str:
-    dates = " – ".join(str(d) for d in dict.fromkeys([story.get("first_seen"), story.get("last_seen")]) if d)
+    dates = " – ".join(_md(d) for d in dict.fromkeys([story.get("first_seen"), story.get("last_seen")]) if d)
     facts = [f"Story {_md(story.get('id'))}", dates, f"{_md(story.get('article_count', 0))} articles"]
     lines = [f"# {_md(story.get('headline') or 'Untitled story')}", "", " · ".join(f for f in facts if f)]
     if story.get("outlets"):
@@ -644,22 +645,38 @@ def _html_copies(page: _Page) -> str:
     return _section("copies", body, "No copies or upstream reports found.")
 
 
+def _aligned_span(pair: Json, side: str) -> tuple[int, int]:
+    """The span of one side ("copy" or "of") of an aligned pair.
+
+    Reads the flat form of docs/report.md (``copy_start``, ``copy_end``) and the nested form of
+    ``storyline copies`` (``"copy": {"sentence", "start", "end"}``).
+    """
+    nested = pair.get(side)
+    if isinstance(nested, Mapping):
+        start, end = nested.get("start"), nested.get("end")
+    else:
+        start, end = pair.get(f"{side}_start"), pair.get(f"{side}_end")
+    return (start, end) if isinstance(start, int) and isinstance(end, int) else (0, 0)
+
+
 def _html_aligned(page: _Page, copy: Json) -> str:
     """The aligned sentence pairs of a copy link, folded away."""
-    texts = [str((page.articles.get(str(copy.get(k))) or {}).get("text") or "") for k in ("copy", "of")]
-    rows = "".join(
-        f"<tr><td>{esc(texts[0][p.get('copy_start', 0) : p.get('copy_end', 0)])}</td>"
-        f"<td>{esc(texts[1][p.get('of_start', 0) : p.get('of_end', 0)])}</td>"
-        f"<td>{_number(p.get('similarity'), '.2f')}</td></tr>"
-        for p in copy.get("aligned") or []
-        if isinstance(p, Mapping)
-    )
+    texts = {k: str((page.articles.get(str(copy.get(k))) or {}).get("text") or "") for k in ("copy", "of")}
+    rows = []
+    for pair in copy.get("aligned") or []:
+        if not isinstance(pair, Mapping):
+            continue
+        (cs, ce), (os_, oe) = _aligned_span(pair, "copy"), _aligned_span(pair, "of")
+        rows.append(
+            f"<tr><td>{esc(texts['copy'][cs:ce])}</td><td>{esc(texts['of'][os_:oe])}</td>"
+            f"<td>{_number(pair.get('similarity'), '.2f')}</td></tr>"
+        )
     if not rows:
         return ""
     return (
         '<details><summary>Aligned sentences</summary><table><thead><tr><th scope="col">Copy</th>'
         '<th scope="col">Original</th><th scope="col">Similarity</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table></details>"
+        f"<tbody>{''.join(rows)}</tbody></table></details>"
     )
 
 

@@ -10,6 +10,8 @@ in, the first day of the period it names and its precision (day, month or year):
   cue word before it, "in", "since", "by", "mid-"…, so "2000 troops" is not a year);
 - a day or month without a year ("Jan. 17", "17 January", "in December", "since September"): the
   latest such day or month not after the anchor, so December in a January 2024 article is 2023-12;
+  a day up to `FUTURE_DAYS` (60) after the anchor is upcoming instead ("the Nov. 8 election" in a
+  September article: 6 of 6 such dates in 50 PolNeAR dev articles were upcoming);
   "May" and "March" count only after a cue word ("in May", "since March": "Theresa May" is a name);
 - weekdays ("on Friday", "Thursday's report"): the latest such day on or before the anchor, the
   anchor itself when it is that weekday; "last Tuesday" is strictly before it, "next Tuesday" after;
@@ -30,8 +32,9 @@ meet on Friday".
 returns nothing for "last September", "the day before" or "spring 2022".
 
 **Events.** Every mention of the story's articles is a dated statement, except the ones that date
-nothing: a sentence that is only the date (a dateline or "Published: Jan 26, 2024 10:00 AM by Jane
-Doe" left by extraction): no lowercase word besides date, time and publishing words. (A headline in
+nothing: a sentence that is only the date ("Published: Jan 26, 2024 10:00 AM by Jane Doe" left by
+extraction: no lowercase word besides date, time and publishing words), and a wire dateline
+("FLINT, Mich., Oct. 4 (UPI) — …"). (A headline in
 title case with a date is skipped too; the body says it again.) A sentence naming
 one date twice counts once. Statements of different articles with the same resolved date (same
 ISO string) that say the same thing are one event: MiniLM cosine of their sentences at least
@@ -43,7 +46,6 @@ Each event lists, per article, the first sentence that dates it.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -57,9 +59,10 @@ from .embed import EmbedFunction
 from .errors import OptionsError
 from .features import STOPWORDS
 from .model import Article, Evidence
-from .sentences import split_sentences
+from .sentences import Sentence, split_sentences
 
 __all__ = [
+    "FUTURE_DAYS",
     "DateMention",
     "Precision",
     "TimelineEvent",
@@ -83,16 +86,24 @@ _FULL_MONTH = "|".join(_MONTHS)
 _ANY_MONTH = rf"(?P<month>(?:{_FULL_MONTH})\b|(?:Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b\.?)"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d%]|[.,]\d|['’]?s\b|\s*(?i:per\s?cent)\b)"  # not "1990s", "5%"
 # "the Sept. 11 attacks" name an event of 2001, not the latest September 11th.
-_DAY = r"(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th)?\b(?![^\S\n]+(?:terror\w*|attacks?|hijack\w*)\b)"
+_DAY = r"(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th)?\b(?![^\S\n]+(?:terror\w*|attacks?|hijack\w*|conspirac\w*)\b)"
 _CUE = r"(?i:in|since|until|till|through|throughout|during|before|after|from|by|between|around)"
 _QUALIFIER = (
     r"(?:(?i:at\s+least|as\s+early\s+as|as\s+late\s+as|early|late|the\s+(?:end|start|beginning|middle)\s+of)\s+)"
 )
-_NOT_A_DAY_BEFORE = r"(?!\s+(?:the|a|an|his|her|its|their|our|this|that|these|those|yesterday|[A-Z0-9])\b)"
-# Named days that are holidays or events, not "the latest such weekday".
-_HOLIDAY = "".join(
-    f"(?<!{w} )" for w in ("Good", "Black", "Cyber", "Super", "Holy", "Easter", "Palm", "Ash", "Maundy", "Bloody")
+# Every pattern's match holds one of these: sentences without one are not searched.
+_TRIGGER = re.compile(
+    r"\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|(?i:day|night|tonight|tomorrow|month|year|morning|afternoon|evening)"
 )
+_NOT_A_DAY_BEFORE = r"(?!\s+(?:the|a|an|his|her|its|their|our|this|that|these|those|yesterday|[A-Z0-9])\b)"
+# Named days that are holidays, events or shows ("Fox News Sunday"), not "the latest such weekday".
+_HOLIDAY = "".join(
+    f"(?<!{w} )"
+    for w in ("Good", "Black", "Cyber", "Super", "Holy", "Easter", "Palm", "Ash", "Maundy", "Bloody", "News")
+)
+#: A day without a year this many days after the anchor or fewer is upcoming ("the Nov. 8 election"
+#: in a late-September article), not last year's.
+FUTURE_DAYS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,30 +215,31 @@ def find_dates(article: Article, anchor: dt.date | None = None) -> list[DateMent
     Returns:
         One mention per expression that resolves; relative ones are left out when neither date is known.
     """
-    text = article.text
-    base = article.published or anchor
-    found: list[tuple[int, int, int, re.Match[str]]] = []  # (start, end, pattern index, match)
-    for index, pattern in enumerate(_PATTERNS):
-        if pattern.needs_anchor and base is None:
-            continue
-        for m in pattern.regex.finditer(text):
-            start, end = _span(m)
-            found.append((start, end, index, m))
-    found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
-    taken: list[tuple[int, int]] = []
+    return _find_dates(article, anchor, split_sentences(article.text))
+
+
+def _find_dates(article: Article, anchor: dt.date | None, sentences: list[Sentence]) -> list[DateMention]:
+    text, base = article.text, article.published or anchor
+    patterns = [p for p in _PATTERNS if base is not None or not p.needs_anchor]
     mentions: list[DateMention] = []
-    sentences = split_sentences(text)
-    starts = [s.start for s in sentences]
-    for start, end, index, m in found:
-        if any(start < b and a < end for a, b in taken):
+    for sentence in sentences:
+        if not _TRIGGER.search(text, sentence.start, sentence.end):  # most sentences name no date
             continue
-        resolved = _resolve(_PATTERNS[index], m, base)
-        if resolved is None:
-            continue
-        taken.append((start, end))
-        sentence = max(bisect.bisect_right(starts, start) - 1, 0)
-        mentions.append(DateMention(article.external_id, sentence, start, end, text[start:end], *resolved))
-    return sorted(mentions, key=lambda d: d.start)
+        found = [
+            (*_span(m), i, m)
+            for i, p in enumerate(patterns)
+            for m in p.regex.finditer(text, sentence.start, sentence.end)
+        ]
+        found.sort(key=lambda f: (f[0] - f[1], f[2], f[0]))  # longest first, then pattern order
+        taken: list[DateMention] = []
+        for start, end, i, m in found:
+            if any(start < t.end and t.start < end for t in taken):
+                continue
+            resolved = _resolve(patterns[i], m, base)
+            if resolved is not None:
+                taken.append(DateMention(article.external_id, sentence.index, start, end, text[start:end], *resolved))
+        mentions.extend(sorted(taken, key=lambda d: d.start))
+    return mentions
 
 
 def build_timeline(
@@ -296,7 +308,7 @@ def _statements(article: Article, anchor: dt.date | None) -> list[_Statement]:
     sentences = split_sentences(text)
     seen: set[tuple[int, str]] = set()
     out: list[_Statement] = []
-    for mention in find_dates(article, anchor):
+    for mention in _find_dates(article, anchor, sentences):
         key = (mention.sentence, mention.iso)
         if key in seen:
             continue
@@ -316,10 +328,19 @@ _DATELINE_WORDS = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _LOWERCASE_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]+")
+# A wire dateline before the story: "FLINT, Mich., Oct. 4 (UPI) — ".
+_DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'’-]+,(?:\s+[A-Z][\w.]*,)*\s*")
+_DATELINE_END = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?[—–-]")
 
 
 def _dates_nothing(sentence: str, start: int, end: int) -> bool:
-    """True for a sentence that is only a date and names (a dateline, "Published: Friday, Jan 26, 2024 by J. Doe")."""
+    """True for a date that only dates the article: a date-only line or a wire dateline.
+
+    A date-only line has no lowercase word besides date, time and publishing words ("Published:
+    Friday, Jan 26, 2024 by J. Doe").
+    """
+    if _DATELINE_PLACE.fullmatch(sentence, 0, start) and _DATELINE_END.match(sentence, end):
+        return True
     rest = _DATELINE_WORDS.sub(" ", sentence[:start] + " " + sentence[end:])
     return _LOWERCASE_WORD.search(rest) is None
 
@@ -463,7 +484,8 @@ def _resolve_day(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Pre
     if anchor is None:
         return None
     year = anchor.year if (month, day) <= (anchor.month, anchor.day) else anchor.year - 1
-    return dt.date(year, month, day), "day"
+    upcoming = dt.date(year + 1, month, day)
+    return (upcoming if (upcoming - anchor).days <= FUTURE_DAYS else dt.date(year, month, day)), "day"
 
 
 def _resolve_month_year(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
@@ -584,8 +606,9 @@ _PATTERNS = [
     ),
     _Pattern(
         re.compile(
-            r"\b(?P<word>[Tt]he\s+day\s+before\s+yesterday|[Tt]he\s+day\s+after\s+tomorrow|[Yy]esterday|[Tt]oday|"
-            r"[Tt]onight|[Tt]omorrow|[Ll]ast\s+night|[Tt]his\s+(?:morning|afternoon|evening))\b"  # not "USA TODAY"
+            r"\b(?P<word>[Tt]he\s+day\s+before\s+yesterday|[Tt]he\s+day\s+after\s+tomorrow|[Yy]esterday|"
+            r"today|(?<![\w,] )Today|"  # not "USA Today", "Russia Today"
+            r"[Tt]onight|[Tt]omorrow|[Ll]ast\s+night|[Tt]his\s+(?:morning|afternoon|evening))\b"
         ),
         _resolve_deictic,
     ),
