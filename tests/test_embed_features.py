@@ -147,3 +147,29 @@ def test_pair_score_is_symmetric_and_a_probability(fa: ArticleFeatures, fb: Arti
     ab, ba = pair_score(a, b, df), pair_score(b, a, df)
     assert 0.0 <= ab <= 1.0
     assert ab == pytest.approx(ba, abs=1e-9)
+
+
+def test_cached_embedder_embeds_each_text_once_and_keeps_vectors_in_the_store(db_url: str) -> None:
+    from storyline.embed import CachedEmbedder
+    from storyline.store import open_store
+
+    base = default_embedder(128)
+    calls: list[int] = []
+
+    class Counting:
+        options = base.options
+
+        def __call__(self, texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return base(texts)
+
+    texts = ["The Kremlin denied the report.", "Putin signalled openness to talks.", "The Kremlin denied the report."]
+    store = open_store(db_url)
+    try:
+        first = CachedEmbedder(Counting(), store)(texts)  # type: ignore[arg-type]
+        assert calls == [2]  # the repeated text once
+        assert np.allclose(first, base(texts), atol=1e-6)
+        again = CachedEmbedder(Counting(), store)(list(reversed(texts)))  # a new process: from the store
+        assert calls == [2] and np.allclose(again, first[::-1], atol=1e-6)
+    finally:
+        store.close()

@@ -10,6 +10,7 @@ Vectors are L2-normalised float32, so a dot product is the cosine similarity.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -26,7 +27,7 @@ from .errors import OptionsError, StorylineError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DIM", "MODEL_ID", "EmbedFunction", "EmbedOptions", "Embedder", "default_embedder"]
+__all__ = ["DIM", "MODEL_ID", "CachedEmbedder", "EmbedFunction", "EmbedOptions", "Embedder", "default_embedder"]
 
 #: Width of the vectors.
 DIM = 384
@@ -129,6 +130,42 @@ class Embedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Vectors = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
         return unit
+
+
+class CachedEmbedder:
+    """An embedding function that remembers: vectors by text, in memory and in a store's
+    `text_vectors` table, so repeated sentences (a story re-analysed, a copy's sentences) are not
+    embedded again. Anything with `load_vectors` / `save_vectors` (the Store) can hold them."""
+
+    def __init__(self, embed: Embedder, store: Any | None = None) -> None:
+        self._embed = embed
+        self._store = store
+        self._memo: dict[str, Vectors] = {}
+        self._prefix = f"{MODEL_ID}|{embed.options.max_tokens}|".encode()
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(self._prefix + text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def __call__(self, texts: Sequence[str]) -> Vectors:
+        """Unit vectors for `texts`, computing only those not seen before."""
+        keys = [self._key(t) for t in texts]
+        missing = sorted({k for k in keys if k not in self._memo})
+        if missing and self._store is not None:
+            for key, blob in self._store.load_vectors(missing).items():
+                self._memo[key] = np.frombuffer(blob, dtype=np.float32)
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._memo}
+        if todo:
+            fresh = self._embed(list(todo.values()))
+            rows = []
+            for key, vector in zip(todo, fresh, strict=True):
+                self._memo[key] = vector
+                rows.append((key, vector.astype(np.float32).tobytes()))
+            if self._store is not None:
+                self._store.save_vectors(rows)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i, key in enumerate(keys):
+            out[i] = self._memo[key]
+        return out
 
 
 @cache

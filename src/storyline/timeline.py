@@ -150,6 +150,12 @@ class DateMention:
 class TimelineOptions:
     """How dated statements are merged into events.
 
+    Measured on the seeds: same-date statements of different events score a cosine of 0.455 or less;
+    the cross-article pairs of the expected events 0.57 to 0.79 (0.48 for the two New York Times
+    December reports; 0.34 and 0.42 for two sentences whose article joins the event through another).
+    Content-word overlap: 0.28 to 0.8 for the expected events' pairs, 0.21 or less between different
+    events but for one pair (0.43).
+
     Attributes:
         same_event: least MiniLM cosine for two statements of one date to be one event.
         same_event_words: least content-word overlap (shared over the smaller set) when no

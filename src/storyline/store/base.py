@@ -120,6 +120,14 @@ class Store(Protocol):
         """Cache quotes: (article id, version, JSON dicts) rows."""
         ...
 
+    def load_vectors(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """Cached text vectors by key."""
+        ...
+
+    def save_vectors(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Cache text vectors: (key, raw float32 bytes) rows."""
+        ...
+
     def save_stories(
         self, summaries: Sequence[Story], members: Sequence[tuple[int, int, float | None]], *, replace: bool = False
     ) -> None:

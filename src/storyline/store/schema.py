@@ -94,3 +94,12 @@ article_quotes = sa.Table(
     sa.Column("version", sa.Text, nullable=False),
     sa.Column("quotes", sa.Text, nullable=False),
 )
+
+# Vectors of sentences and clauses by content (sha1 of model id, token limit and text), so a story
+# report embeds only what it has not seen: re-analysis after a new article embeds that article.
+text_vectors = sa.Table(
+    "text_vectors",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)

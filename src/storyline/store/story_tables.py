@@ -24,6 +24,7 @@ from storyline.store.schema import (
     articles,
     stories,
     story_members,
+    text_vectors,
 )
 
 _FETCH = 2000  # rows per round trip when reading features back
@@ -87,6 +88,27 @@ class StoryTables:
                 for article_id, data in rows:
                     out[article_id] = json.loads(data)
         return out
+
+    def load_vectors(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """Cached text vectors (raw float32 bytes) by key; missing keys are left out."""
+        out: dict[str, bytes] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                rows = conn.execute(
+                    sa.select(text_vectors.c.key, text_vectors.c.vector).where(
+                        text_vectors.c.key.in_(keys[i : i + 500])
+                    )
+                )
+                out.update({k: bytes(v) for k, v in rows})
+        return out
+
+    def save_vectors(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Cache text vectors (key, raw float32 bytes); keys already there are kept."""
+        if not rows:
+            return
+        stmt = self._insert(text_vectors).on_conflict_do_nothing()
+        with self.engine.begin() as conn:
+            conn.execute(stmt, [{"key": k, "vector": v} for k, v in rows])
 
     def save_quotes(self, rows: Sequence[tuple[int, str, list[dict[str, Any]]]]) -> None:
         """Cache (article id, version, quotes as JSON dicts) rows, replacing older ones."""
