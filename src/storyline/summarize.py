@@ -97,6 +97,7 @@ def summarize(
     if not candidates:
         return []
     vectors = np.asarray(embed([c.text for c in candidates]), dtype=np.float32)
+    candidates, vectors = _on_topic_additions(candidates, vectors, options)
     chosen: list[int] = []
     for i, cand in enumerate(candidates):
         if len(chosen) >= options.max_sentences:
@@ -109,6 +110,21 @@ def summarize(
     # Keep the reading order: consensus, additions, conflicts.
     order = {"consensus": 0, "addition": 1, "conflict": 2}
     return sorted((candidates[i] for i in chosen), key=lambda c: order[c.kind])
+
+
+def _on_topic_additions(
+    candidates: list[SummarySentence], vectors: npt.NDArray[np.float32], options: SummaryOptions
+) -> tuple[list[SummarySentence], npt.NDArray[np.float32]]:
+    """Keep the additions closest to what the story is about (the consensus claims' centroid): a
+    detail of the event rather than background."""
+    wide = [i for i, c in enumerate(candidates) if c.kind == "consensus"]
+    extra = [i for i, c in enumerate(candidates) if c.kind == "addition"]
+    if not wide or len(extra) <= options.additions:
+        return candidates, vectors
+    centre = vectors[wide].mean(axis=0)
+    keep = set(sorted(extra, key=lambda i: -float(vectors[i] @ centre))[: options.additions])
+    rows = [i for i, c in enumerate(candidates) if c.kind != "addition" or i in keep]
+    return [candidates[i] for i in rows], vectors[rows]
 
 
 def _candidates(
@@ -125,7 +141,7 @@ def _candidates(
     conflict_sentences = [_from_conflict(c) for c in conflicts if c.b.evidence]
     # Conflicts go before the long tail of consensus claims: a summary must say what is disputed.
     head, tail = out[: max(1, options.min_sentences - 3)], out[max(1, options.min_sentences - 3) :]
-    additions = [_from_group(g, "addition") for g in narrow[: options.additions * 3]]
+    additions = [_from_group(g, "addition") for g in narrow[:30]]
     return head + conflict_sentences[:2] + additions + tail
 
 
