@@ -31,4 +31,4 @@ bench: setup
 	$(BIN)/python bench/stories.py
 
 clean:
-	rm -rf $(VENV) demo.db storyline.db .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) demo.db storyline.db storyline-report-*.html .mypy_cache .ruff_cache .pytest_cache

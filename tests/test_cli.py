@@ -26,11 +26,14 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = Non
 
 def test_demo_ingests_the_bundled_seeds_and_is_idempotent(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'demo.db'}"
-    first = run("--db", db, "demo")
+    html = tmp_path / "report.html"
+    first = run("--db", db, "demo", "--report", str(html))
     assert first.returncode == 0, first.stderr
     assert "stored 5 · already stored 0 · rejected 0" in first.stdout
     assert "The Moscow Times" in first.stdout and "Meduza" in first.stdout
-    second = run("--db", db, "demo")
+    assert "Dmitry Peskov" in first.stdout and "(altered)" in first.stdout  # the story's quotes
+    assert str(html.resolve()) in first.stdout.replace("\n", "") and "<!DOCTYPE html>" in html.read_text()[:200]
+    second = run("--db", db, "demo", "--report", str(html))
     assert "stored 0 · already stored 5 · rejected 0" in second.stdout
 
 
