@@ -91,7 +91,7 @@ def test_a_denial_is_set_against_the_claim_it_denies() -> None:
             "A company spokeswoman denied the report, calling it false information.",
         ),
     ]
-    groups, conflicts = _conflicts(arts)
+    _, conflicts = _conflicts(arts)
     (denial,) = [c for c in conflicts if c.kind == "denial"]
     assert [e.article for e in denial.b.evidence] == ["c"] and "denied" in denial.b.evidence[0].text
     assert {e.article for e in denial.a.evidence} == {"a", "b", "c"}
