@@ -141,6 +141,7 @@ class Analyser:
     def pair(self, source: str, a: Doc, b: Doc) -> dict[str, Any]:
         """Aligned claim pairs and coverage of one article pair."""
         import numpy as np
+
         from storyline.claims import group_claims
 
         art_a, units_a, vec_a = self.article(a)
@@ -223,9 +224,14 @@ def write_labels(path: Path, chosen: list[Aligned]) -> None:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def score_labels(records: list[dict[str, Any]], aligned: dict[str, list[Aligned]], run_pairs: set[str]) -> dict[str, Any]:
-    """Precision over the labelled pairs that this run still aligns."""
-    found_ids = {x.id for pool in aligned.values() for x in pool}
+def score_labels(
+    records: list[dict[str, Any]], aligned: dict[str, list[Aligned]], run_pairs: set[str]
+) -> dict[str, Any]:
+    """Precision over the labelled pairs that this run still aligns (overall, by set and by cosine band)."""
+    from storyline.claims import ClaimOptions
+
+    cosine = {x.id: x.cosine for pool in aligned.values() for x in pool}
+    found_ids = set(cosine)
     labelled = [r for r in records if r.get("label") in LABELS]
     found, not_found, outside = [], 0, 0
     for r in labelled:
@@ -254,7 +260,16 @@ def score_labels(records: list[dict[str, Any]], aligned: dict[str, list[Aligned]
         "outside_run": outside,
         **precision(found),
         "by_source": {s: precision([r for r in found if r["source"] == s]) for s in SOURCES},
+        "by_cosine": {
+            f"{low:.2f}-{high:.2f}": precision([r for r in found if low <= cosine[r["id"]] < high])
+            for low, high in _bands(ClaimOptions().link)
+        },
     }
+
+
+def _bands(link: float) -> list[tuple[float, float]]:
+    """Cosine bands: below `link` (aligned only through a shared name or figure), then two above it."""
+    return [(0.0, link), (link, 0.8), (0.8, 1.01)]
 
 
 def evaluate(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, list[Aligned]]]:
@@ -314,6 +329,8 @@ def _print_text(result: dict[str, Any], labels_file: Path) -> None:
     print(f"  all        {fmt(lab)}")
     for source in SOURCES:
         print(f"  {source:10} {fmt(lab['by_source'][source])}")
+    for band, p in lab["by_cosine"].items():
+        print(f"  cos {band:7}  {fmt(p)}")
     print(f"time {result['seconds']:.1f} s")
 
 
@@ -329,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13, help="sampling seed")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON to FILE")
     parser.add_argument(
-        "--relabel", action="store_true", help=f"rewrite the labels file with a fresh sample of {SAMPLE_SIZE}, unlabelled"
+        "--relabel",
+        action="store_true",
+        help=f"rewrite the labels file with a fresh sample of {SAMPLE_SIZE}, unlabelled",
     )
     args = parser.parse_args(argv)
     if not args.similarity.is_file() and not args.stories.is_dir():
