@@ -660,6 +660,33 @@ def recluster_cmd(ctx: typer.Context, join: Join = 0.45, merge: Merge = 0.25, wi
     out.print(f"{update.analysed} articles in {update.stories_touched} stories (before: {before})")
 
 
+@app.command("serve")
+def serve_cmd(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default: the global --db, $STORYLINE_DB, ./storyline.db).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 serves this machine only.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web pages and the JSON API (/api/, OpenAPI at /api/openapi.json) over the store.
+
+    Adding articles needs a token: set STORYLINE_TOKEN before starting; without it the server is read-only.
+
+    Example: STORYLINE_TOKEN=$(openssl rand -hex 16) storyline --db sqlite:///news.db serve --port 8000
+    """
+    import os
+
+    import uvicorn
+
+    from storyline.web import TOKEN_ENV_VAR, create_app
+
+    web = create_app(resolve_db_url(db or (ctx.obj.db if ctx.obj else None)))
+    writes = "adding articles needs the token" if os.environ.get(TOKEN_ENV_VAR, "").strip() else "read-only"
+    err.print(f"serving http://{host}:{port}/ ({writes}; Ctrl-C stops)")
+    uvicorn.run(web, host=host, port=port, log_level="warning", server_header=False)
+
+
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply pending schema migrations to the store.

@@ -121,13 +121,15 @@ def find_conflicts(
     denial = _denial(articles, groups, quotes, embed)
     if denial is not None:
         found.append(denial)
+    denied = {(e.article, e.sentence) for e in denial[4].evidence} if denial is not None else set()
     for group in groups:
         if len(group.articles) < 2:
             continue
         found.extend(_numbers(group))
         if date_of is not None:
             found.extend(_dates(group, date_of))
-        found.extend(_polarity(group, contradiction))
+        # A denial is reported once, as a denial, not again as a negation of what it denies.
+        found.extend(c for c in _polarity(group, contradiction) if not _within(c[4], denied))
     return [Conflict(i, kind, text, score, a, b) for i, (kind, text, score, a, b) in enumerate(found, start=1)]
 
 
@@ -242,6 +244,10 @@ def _polarity(
         description = f"{occ.unit.evidence.article} {what} what {_arts(rest)} say: “{_clip(text)}” vs “{_clip(base)}”"
         out.append((kind, description, score, _side(group, rest), _side(group, [occ])))
     return out
+
+
+def _within(side: ConflictSide, sentences: set[tuple[str, int]]) -> bool:
+    return any((e.article, e.sentence) in sentences for e in side.evidence)
 
 
 def _negatives(text: str) -> int:

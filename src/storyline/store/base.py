@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from storyline.model import Article, Rejected, Story
+from storyline.store.search import SearchHit, StoryQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,4 +149,20 @@ class Store(Protocol):
 
     def count_stories(self) -> int:
         """Number of stories."""
+        ...
+
+    def search_articles(self, query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int]:
+        """Articles whose title or body holds every word of `query`, best first; and how many match."""
+        ...
+
+    def search_stories(self, query: StoryQuery, *, limit: int = 20, offset: int = 0) -> tuple[list[Story], int]:
+        """Stories matching words, a date range and an outlet, most recently active first; and how many."""
+        ...
+
+    def outlets(self, limit: int = 200) -> list[tuple[str, int]]:
+        """The outlets with most stored articles, with their counts."""
+        ...
+
+    def stories_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """The story id of each of these articles (row ids; articles in no story are left out)."""
         ...

@@ -103,3 +103,24 @@ text_vectors = sa.Table(
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
+
+# Full-text search (migration 0005) lives outside this metadata: on SQLite an FTS5 table over
+# `articles` (with the shadow tables FTS5 makes and three triggers), on PostgreSQL a GIN index on
+# the English tsvector of title and body. Neither is a Core table, so a comparison of the live
+# schema with `metadata` leaves these names out (pass `include_name` to Alembic's comparison).
+SEARCH_OBJECTS = frozenset(
+    {
+        "articles_fts",
+        "articles_fts_config",
+        "articles_fts_content",
+        "articles_fts_data",
+        "articles_fts_docsize",
+        "articles_fts_idx",
+        "ix_articles_search",
+    }
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name` hook: False for the full-text search objects, True for the rest."""
+    return name not in SEARCH_OBJECTS

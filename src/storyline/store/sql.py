@@ -20,6 +20,7 @@ from storyline.errors import NotFoundError, StoreError, UnsupportedDatabaseError
 from storyline.model import Article, Rejected
 from storyline.store.base import AddResult
 from storyline.store.schema import article_aliases, articles, rejections
+from storyline.store.search import SearchTables
 from storyline.store.story_tables import StoryTables
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def _row_to_article(row: sa.Row[Any]) -> Article:
     )
 
 
-class SqlStore(StoryTables):
+class SqlStore(StoryTables, SearchTables):
     """A :class:`~storyline.store.base.Store` over any SQLAlchemy engine Storyline supports."""
 
     def __init__(self, url: str) -> None:
