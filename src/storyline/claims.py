@@ -331,9 +331,9 @@ def _pairs(units: Sequence[ClaimUnit], sims: npt.NDArray[np.float32], options: C
         s = float(sims[i, j])
         overlap = len(words[i] & words[j]) / max(1, min(len(words[i]), len(words[j])))
         shared = bool(a.names & b.names) or bool(set(a.figures) & set(b.figures))
-        if s >= options.sure or (s >= options.link and overlap >= options.overlap):
-            pairs.append((s, i, j))
-        elif shared and s >= options.link_with_names and overlap >= options.overlap_with_names:
+        restated = s >= options.sure or (s >= options.link and overlap >= options.overlap)
+        named = shared and s >= options.link_with_names and overlap >= options.overlap_with_names
+        if restated or named:
             pairs.append((s, i, j))
     pairs.sort(reverse=True)
     return [(i, j) for _, i, j in pairs]
