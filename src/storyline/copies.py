@@ -230,10 +230,17 @@ def align(a: _Doc, b: _Doc, options: CopyOptions) -> list[tuple[int, int, float,
     if not a.sentences or not b.sentences:
         return []
     cos = a.vectors @ b.vectors.T
-    overlap = np.array([[len(x & y) / max(1, min(len(x), len(y))) for y in b.words] for x in a.words], dtype=np.float32)
-    ok = (cos >= options.semantic) | ((overlap >= options.lexical) & (cos >= options.semantic - 0.2))
-    if min(ok.any(axis=1).sum(), ok.any(axis=0).sum()) < options.min_pairs:
+    near = cos >= options.semantic - 0.2  # no pair below this aligns, however many words it shares
+    if min(near.any(axis=1).sum(), near.any(axis=0).sum()) < options.min_pairs:
         return []  # too few sentences could align at all: most candidate pairs stop here
+    # Word overlap only where it can matter (it is the costly part: Python sets per sentence pair).
+    overlap = np.zeros(cos.shape, dtype=np.float32)
+    for i, j in zip(*np.nonzero(near), strict=True):
+        x, y = a.words[i], b.words[j]
+        overlap[i, j] = len(x & y) / max(1, min(len(x), len(y)))
+    ok = (cos >= options.semantic) | ((overlap >= options.lexical) & near)
+    if min(ok.any(axis=1).sum(), ok.any(axis=0).sum()) < options.min_pairs:
+        return []
     score = np.where(ok, cos + overlap, 0.0)
     # Longest (heaviest) chain of aligned pairs increasing in both articles: an LCS over the grid.
     n, m = score.shape
