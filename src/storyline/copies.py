@@ -241,19 +241,24 @@ def align(a: _Doc, b: _Doc, options: CopyOptions) -> list[tuple[int, int, float,
     ok = (cos >= options.semantic) | ((overlap >= options.lexical) & near)
     if min(ok.any(axis=1).sum(), ok.any(axis=0).sum()) < options.min_pairs:
         return []
-    score = np.where(ok, cos + overlap, 0.0)
+    # Rows and columns with no possible pair cannot be on the chain: drop them (same answer, and
+    # the grid below is walked in Python).
+    rows, cols = np.nonzero(ok.any(axis=1))[0], np.nonzero(ok.any(axis=0))[0]
+    sub_ok = ok[np.ix_(rows, cols)]
+    score = np.where(sub_ok, cos[np.ix_(rows, cols)] + overlap[np.ix_(rows, cols)], 0.0)
     # Longest (heaviest) chain of aligned pairs increasing in both articles: an LCS over the grid.
     n, m = score.shape
     best = np.zeros((n + 1, m + 1), dtype=np.float32)
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            take = best[i - 1, j - 1] + score[i - 1, j - 1] if ok[i - 1, j - 1] else 0.0
+            take = best[i - 1, j - 1] + score[i - 1, j - 1] if sub_ok[i - 1, j - 1] else 0.0
             best[i, j] = max(best[i - 1, j], best[i, j - 1], take)
     out = []
     i, j = n, m
     while i > 0 and j > 0:
-        if ok[i - 1, j - 1] and best[i, j] == best[i - 1, j - 1] + score[i - 1, j - 1]:
-            out.append((i - 1, j - 1, float(cos[i - 1, j - 1]), float(overlap[i - 1, j - 1])))
+        if sub_ok[i - 1, j - 1] and best[i, j] == best[i - 1, j - 1] + score[i - 1, j - 1]:
+            r, c = int(rows[i - 1]), int(cols[j - 1])
+            out.append((r, c, float(cos[r, c]), float(overlap[r, c])))
             i, j = i - 1, j - 1
         elif best[i - 1, j] >= best[i, j - 1]:
             i -= 1
