@@ -166,10 +166,10 @@ def test_cached_embedder_embeds_each_text_once_and_keeps_vectors_in_the_store(db
     texts = ["The Kremlin denied the report.", "Putin signalled openness to talks.", "The Kremlin denied the report."]
     store = open_store(db_url)
     try:
-        first = CachedEmbedder(Counting(), store)(texts)  # type: ignore[arg-type]
+        first = CachedEmbedder(store, embed=Counting())(texts)  # type: ignore[arg-type]
         assert calls == [2]  # the repeated text once
         assert np.allclose(first, base(texts), atol=1e-6)
-        again = CachedEmbedder(Counting(), store)(list(reversed(texts)))  # a new process: from the store
+        again = CachedEmbedder(store, embed=Counting())(list(reversed(texts)))  # a new process: from the store
         assert calls == [2] and np.allclose(again, first[::-1], atol=1e-6)
     finally:
         store.close()

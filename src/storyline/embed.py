@@ -135,13 +135,19 @@ class Embedder:
 class CachedEmbedder:
     """An embedding function that remembers: vectors by text, in memory and in a store's
     `text_vectors` table, so repeated sentences (a story re-analysed, a copy's sentences) are not
-    embedded again. Anything with `load_vectors` / `save_vectors` (the Store) can hold them."""
+    embedded again. Anything with `load_vectors` / `save_vectors` (the Store) can hold them. The
+    model is loaded only when some text is not cached (`embed`: an embedder to use instead)."""
 
-    def __init__(self, embed: Embedder, store: Any | None = None) -> None:
-        self._embed = embed
+    def __init__(self, store: Any | None = None, *, max_tokens: int = 128, embed: Embedder | None = None) -> None:
+        self._given = embed
         self._store = store
         self._memo: dict[str, Vectors] = {}
-        self._prefix = f"{MODEL_ID}|{embed.options.max_tokens}|".encode()
+        tokens = embed.options.max_tokens if embed is not None else max_tokens
+        self._max_tokens = tokens
+        self._prefix = f"{MODEL_ID}|{tokens}|".encode()
+
+    def _embed(self, texts: list[str]) -> Vectors:
+        return (self._given or default_embedder(self._max_tokens))(texts)
 
     def _key(self, text: str) -> str:
         return hashlib.sha1(self._prefix + text.encode("utf-8", "surrogatepass")).hexdigest()

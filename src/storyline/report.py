@@ -22,7 +22,7 @@ import numpy as np
 from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
 from .conflicts import Conflict, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
-from .embed import CachedEmbedder, EmbedFunction, default_embedder
+from .embed import CachedEmbedder, EmbedFunction
 from .model import Article, Evidence, Story, Upstream
 from .nli import NliModel, contradiction, load_nli
 from .quotealign import Quote, align_quotes, article_quotes
@@ -137,7 +137,7 @@ def build_report(
     options = options or ReportOptions()
     story = store.get_story(story_id)
     articles = tuple(store.articles_by_id(sorted({a.id for a in story.articles})))
-    embed = embed or CachedEmbedder(default_embedder(128), store)
+    embed = embed or CachedEmbedder(store, max_tokens=128)
     nli = nli or load_nli(options.nli_model)
     return analyse(story, articles, options, embed=embed, nli=nli, mentions_of=lambda: _mentions(store, articles))
 
