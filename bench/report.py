@@ -186,7 +186,9 @@ def instrument() -> Timers:
 
     quotes_module.load_parser = timed_load  # type: ignore[assignment]
 
-    real_default = report_module.default_embedder
+    # The model is loaded lazily by the embed module (CachedEmbedder) or by the report module.
+    owner = report_module if hasattr(report_module, "default_embedder") else embed_module
+    real_default = owner.default_embedder
 
     def timed_default(max_tokens: int = 256) -> Any:
         t0 = time.perf_counter()
@@ -194,7 +196,7 @@ def instrument() -> Timers:
         timers.add("embedder_load", time.perf_counter() - t0)
         return embedder
 
-    report_module.default_embedder = timed_default  # type: ignore[assignment]
+    owner.default_embedder = timed_default  # type: ignore[assignment]
     # The model itself, and the cache in front of it where there is one (CachedEmbedder).
     for cls_name, kind in (("Embedder", "embed"), ("CachedEmbedder", "asked")):
         cls = getattr(embed_module, cls_name, None)
