@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from .sentences import Sentence, split_sentences
+from .sentences import Sentence, paragraph_spans, split_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,7 +54,6 @@ Attribution = Literal["parse", "according-to", "continued", "none"]
 _OPENERS = {"“": "”", "«": "»", "„": "“", '"': '"', "”": "”"}
 _CLOSERS_FOR = {"“": '”"', "«": "»", "„": '“”"', '"': '"”', "”": "”"}
 _DOUBLE = set('“”"«»„')
-_PARAGRAPH = re.compile(r"\n\s*\n|\n")
 
 
 def _verb_forms() -> dict[str, str]:
@@ -253,13 +252,8 @@ class QuoteMention:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    for m in _PARAGRAPH.finditer(text):
-        bounds.append((start, m.start()))
-        start = m.end()
-    bounds.append((start, len(text)))
-    return [(a, b) for a, b in bounds if text[a:b].strip()]
+    """Spans of the non-blank paragraphs (lines) of `text`."""
+    return [(a, b) for a, b in paragraph_spans(text) if text[a:b].strip()]
 
 
 def _first_visible(text: str, start: int, end: int) -> int:

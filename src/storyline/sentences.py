@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "split_sentences"]
+__all__ = ["Sentence", "paragraph_spans", "split_sentences"]
 
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -41,7 +41,7 @@ class Sentence:
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of `text`, in order, without surrounding whitespace."""
     spans: list[tuple[int, int]] = []
-    for para_start, para_end in _paragraphs(text):
+    for para_start, para_end in paragraph_spans(text):
         start = para_start
         for m in _BOUNDARY.finditer(text, para_start, para_end):
             if _is_abbreviation(text[start : m.start() + 1]):
@@ -57,7 +57,8 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the paragraphs of `text`: the stretches between line breaks (blank ones included)."""
     bounds: list[tuple[int, int]] = []
     start = 0
     for m in _PARAGRAPH.finditer(text):
