@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup check eval bench clean
+.PHONY: demo test setup check eval bench clean chromium
 
 $(BIN)/storyline: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,15 @@ setup: $(BIN)/storyline
 demo: setup
 	$(BIN)/storyline --db sqlite:///demo.db demo
 
-test: setup
+test: setup chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
+
+# The browser tests drive Debian's Chromium (never a downloaded build: no `playwright install`).
+# Without it (and without root to install it) they are skipped with the reason.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		|| echo "chromium could not be installed: the browser tests will be skipped"; fi
 
 eval: setup
 	$(BIN)/python eval/extraction.py --check

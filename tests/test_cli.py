@@ -102,4 +102,4 @@ def test_every_command_has_help_with_an_example() -> None:
 
 def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     res = run("--db", f"sqlite:///{tmp_path / 'u.db'}", "db", "upgrade")
-    assert res.returncode == 0 and "schema at revision 0004" in res.stdout
+    assert res.returncode == 0 and "schema at revision 0005" in res.stdout

@@ -16,7 +16,7 @@ from storyline.errors import NotFoundError, UnsupportedDatabaseError
 from storyline.extract import content_hash
 from storyline.model import Article, Rejected
 from storyline.store import open_store, resolve_db_url
-from storyline.store.schema import metadata
+from storyline.store.schema import include_name, metadata
 from storyline.store.sql import SqlStore, normalise_url
 
 
@@ -102,7 +102,7 @@ def test_migrations_build_exactly_the_live_schema(db_url: str) -> None:
     assert isinstance(store, SqlStore)
     assert store.revision() == store.upgrade()
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}), metadata)
     assert diff == []
     store.close()
 
