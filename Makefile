@@ -32,10 +32,16 @@ eval: setup
 	$(BIN)/python eval/extraction.py --check
 	$(BIN)/python eval/stories.py --batch
 	$(BIN)/python eval/similarity.py
+	$(BIN)/python eval/copies.py --check
+	$(BIN)/python eval/quotes.py --check
+	$(BIN)/python eval/claims.py
 
 bench: setup
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/quotes.py
+	$(BIN)/python bench/report.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) demo.db storyline.db storyline-report-*.html .mypy_cache .ruff_cache .pytest_cache
