@@ -225,3 +225,25 @@ def test_llm_rewrite_keeps_each_sentences_citations(chat_url: str) -> None:
     failed = rewrite_with_llm(sentences, "http://127.0.0.1:9/v1", timeout=2)
     assert [s.text for s in failed] == [s.text for s in sentences]
     assert all("failed" in (s.note or "") for s in failed)
+
+
+def test_ingest_analyse_does_the_per_article_work_so_the_report_needs_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    res = run("--db", db, "ingest", "--analyse", str(REPO / "examples" / "seeds"))
+    assert res.returncode == 0, res.stderr
+    import storyline.embed
+    import storyline.quotes
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a model was loaded although everything was analysed at ingest")
+
+    monkeypatch.setattr(storyline.quotes, "load_parser", refuse)
+    monkeypatch.setattr(storyline.embed, "default_embedder", refuse)
+    store = open_store(db)
+    try:
+        report = build_report(store, 1).to_json()
+    finally:
+        store.close()
+    assert report["quotes"] and report["claims"] and report["summary"]

@@ -260,6 +260,22 @@ def _units(direct: Sequence[QuoteMention], canon: dict[str, str]) -> list[_Unit]
     return units
 
 
+def comparable_texts(mentions: Sequence[QuoteMention]) -> list[str]:
+    """Every text alignment may embed for these mentions (their reported clauses, and each run of
+    consecutive sentences of a direct quote: a quote's units depend on the other outlets' cuts), so
+    they can be embedded ahead of time."""
+    out: list[str] = []
+    for m in mentions:
+        if m.kind == "indirect":
+            out.append(_clause(m.text))
+            continue
+        pieces = _segments(m, None)
+        for i in range(len(pieces)):
+            for j in range(i, min(len(pieces), i + 6)):
+                out.append(" ".join(p[2] for p in pieces[i : j + 1]).rstrip(",;: "))
+    return out
+
+
 def _group_units(units: Sequence[_Unit], options: AlignOptions) -> dict[int, list[_Unit]]:
     """Units of different articles that match, grouped (union-find over matching pairs)."""
     parent = list(range(len(units)))

@@ -25,13 +25,14 @@ from .copies import CopyLink, find_copies, source_groups
 from .embed import CachedEmbedder, EmbedFunction
 from .model import Article, Evidence, Story, Upstream
 from .nli import NliModel, contradiction, load_nli
-from .quotealign import Quote, align_quotes, article_quotes
+from .quotealign import Quote, align_quotes, article_quotes, comparable_texts
+from .sentences import split_sentences
 from .store import Store
 from .summarize import SummaryOptions, SummarySentence, rewrite_with_llm, summarize
 from .timeline import DateMention, TimelineEvent, build_timeline, find_dates
 from .upstream import cited_by
 
-__all__ = ["ReportOptions", "StoryReport", "build_report"]
+__all__ = ["ReportOptions", "StoryReport", "analyse_articles", "build_report"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,6 +141,20 @@ def build_report(
     embed = embed or CachedEmbedder(store, max_tokens=128)
     nli = nli or load_nli(options.nli_model)
     return analyse(story, articles, options, embed=embed, nli=nli, mentions_of=lambda: _mentions(store, articles))
+
+
+def analyse_articles(store: Store, articles: Sequence[Article], options: ReportOptions | None = None) -> int:
+    """Do the per-article work of a report ahead of time, as articles join their stories: parse and
+    cache their quotes, and embed and cache their sentences and claims. A later report of any story
+    they are in then only groups, aligns and renders. Returns how many texts were embedded."""
+    options = options or ReportOptions()
+    found = article_quotes(store, articles)
+    texts = comparable_texts([m for mentions in found.values() for m in mentions])
+    texts += [s.text_in(a.text) for a in articles for s in split_sentences(a.text)]
+    texts += [u.evidence.text for a in articles for u in article_units(a, options.claims)]
+    embed = CachedEmbedder(store, max_tokens=128)
+    embed(list(dict.fromkeys(texts)))
+    return len(texts)
 
 
 def _mentions(store: Store, articles: Sequence[Article]) -> list[Any]:

@@ -96,7 +96,8 @@ def summarize(
     candidates = _candidates(groups, conflicts, options)
     if not candidates:
         return []
-    vectors = np.asarray(embed([c.text for c in candidates]), dtype=np.float32)
+    # The sentences' own words as the articles have them (vectors cached when the articles were analysed).
+    vectors = np.asarray(embed([c.evidence[0].text if c.evidence else c.text for c in candidates]), dtype=np.float32)
     candidates, vectors = _on_topic_additions(candidates, vectors, options)
     chosen: list[int] = []
     for i, cand in enumerate(candidates):
@@ -154,7 +155,8 @@ def _from_group(g: ClaimGroup, kind: SentenceKind) -> SummarySentence:
     note = None
     if g.echo and g.attributed_to:
         note = f"widely repeated, single-sourced: every outlet credits {g.attributed_to}"
-    evidence = tuple(o.unit.evidence for o in g.occurrences)
+    # The representative first: its words are the sentence's.
+    evidence = (rep.unit.evidence, *(o.unit.evidence for o in g.occurrences if o is not rep))
     return SummarySentence(_sentence(rep.unit.evidence.text), g.articles, evidence, kind, note)
 
 
