@@ -171,6 +171,10 @@ class _Unit:
     speaker: str | None
     group: int = -1
     links: list[tuple[int, str]] = field(default_factory=list)
+    vocabulary: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.vocabulary = frozenset(self.norm)
 
 
 def _words(text: str) -> list[str]:
@@ -327,6 +331,12 @@ def _match(a: _Unit, b: _Unit, options: AlignOptions) -> str | None:
         return None
     if a.norm == b.norm:
         return "verbatim"
+    # No order-aware matching is needed when too few words are shared at all (most pairs).
+    shared = len(short.vocabulary & long_.vocabulary)
+    if shared < len(short.vocabulary) and shared < min(options.min_words, len(short.vocabulary)):
+        return None
+    if shared < options.altered * len(set(_plain(short.norm))) and not set(short.norm) <= long_.vocabulary:
+        return None
     if _contiguous(short.norm, long_.norm):
         return "partial"
     matched = _matched(short.norm, long_.norm)
