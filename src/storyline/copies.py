@@ -371,7 +371,12 @@ def independent_sources(articles: Sequence[Article], links: Sequence[CopyLink]) 
 def source_groups(articles: Sequence[Article], links: Sequence[CopyLink]) -> dict[str, str]:
     """Each article's independent source: the external id standing for its group of copies, siblings
     and same-outlet articles."""
-    parent = {a.external_id: a.external_id for a in articles}
+    return group_sources([(a.external_id, a.outlet) for a in articles], [(x.copy, x.of) for x in links])
+
+
+def group_sources(articles: Sequence[tuple[str, str | None]], links: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """:func:`source_groups` over plain data: (external id, outlet) pairs and (copy, of) pairs."""
+    parent = {ext: ext for ext, _ in articles}
 
     def root(x: str) -> str:
         while parent[x] != x:
@@ -383,10 +388,10 @@ def source_groups(articles: Sequence[Article], links: Sequence[CopyLink]) -> dic
         if x in parent and y in parent:
             parent[root(x)] = root(y)
 
-    for link in links:
-        join(link.copy, link.of)
+    for copy, of in links:
+        join(copy, of)
     by_outlet: dict[str, str] = {}
-    for a in articles:
-        if a.outlet:
-            join(a.external_id, by_outlet.setdefault(a.outlet.casefold(), a.external_id))
-    return {a.external_id: root(a.external_id) for a in articles}
+    for ext, outlet in articles:
+        if outlet:
+            join(ext, by_outlet.setdefault(outlet.casefold(), ext))
+    return {ext: root(ext) for ext, _ in articles}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from storyline.copies import group_sources
 from storyline.errors import OptionsError
 from storyline.model import IngestOutcome, Story
 from storyline.pipeline import IngestOptions, ingest
@@ -98,25 +99,9 @@ class ReportEntry:
 def independent_sources(report: dict[str, Any]) -> int:
     """How many independent sources a story has: its articles, with copies, siblings and articles
     of one outlet counted once (as :func:`storyline.copies.source_groups` groups them)."""
-    parent: dict[str, str] = {str(a.get("id")): str(a.get("id")) for a in report.get("articles") or []}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(x: str, y: str) -> None:
-        if x in parent and y in parent:
-            parent[root(x)] = root(y)
-
-    for link in report.get("copies") or []:
-        join(str(link.get("copy")), str(link.get("of")))
-    by_outlet: dict[str, str] = {}
-    for a in report.get("articles") or []:
-        if a.get("outlet"):
-            join(str(a["id"]), by_outlet.setdefault(str(a["outlet"]).casefold(), str(a["id"])))
-    return len({root(x) for x in parent})
+    articles = [(str(a.get("id")), a.get("outlet")) for a in report.get("articles") or []]
+    links = [(str(c.get("copy")), str(c.get("of"))) for c in report.get("copies") or []]
+    return len(set(group_sources(articles, links).values()))
 
 
 class ReportCache:
