@@ -75,7 +75,7 @@ def _items(report: Json, key: str) -> list[Json]:
     return [x for x in report.get(key) or [] if isinstance(x, Mapping)]
 
 
-def _labels(articles: Sequence[Json]) -> dict[str, str]:
+def citation_labels(articles: Sequence[Json]) -> dict[str, str]:
     """Short citation labels: the id's head before "_" ("001") when unique, else the position."""
     ids = [str(a.get("id", "")) for a in articles]
     heads = [i.split("_", 1)[0] for i in ids]
@@ -176,7 +176,7 @@ def _md_url(url: object) -> str:
 def to_markdown(report: Json) -> str:
     """The report as Markdown: summary with `[001]` citations, claims, conflicts, quotes, timeline, sources."""
     articles = _items(report, "articles")
-    labels = _labels(articles)
+    labels = citation_labels(articles)
 
     def cite(ids: Iterable[object]) -> str:
         return "".join(f"[{_md(labels.get(str(i), i))}]" for i in dict.fromkeys(ids))
@@ -351,7 +351,7 @@ class _Page:
     def __init__(self, report: Json) -> None:
         self.report = report
         self.articles = {str(a.get("id")): a for a in _items(report, "articles")}
-        self.labels = _labels(list(self.articles.values()))
+        self.labels = citation_labels(list(self.articles.values()))
         self.spans: dict[str, list[_Span]] = defaultdict(list)
         for label, ev in _evidence(report):
             self._add(label, ev)

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from storyline.render import esc
+from storyline.render import citation_labels, esc
 from storyline.store.search import SNIPPET_END, SNIPPET_START
 
 Json = Mapping[str, Any]
@@ -69,13 +69,8 @@ def parse_span(value: str | None, length: int) -> tuple[int, int] | None:
 
 
 def labels(articles: Sequence[Json]) -> dict[str, str]:
-    """Short citation labels: the id's head before "_" ("001") when unique, else the position."""
-    ids = [str(a.get("id", "")) for a in articles]
-    heads = [i.split("_", 1)[0] for i in ids]
-    if all(0 < len(h) <= 12 for h in heads) and len(set(heads)) == len(heads):
-        return dict(zip(ids, heads, strict=True))
-    width = max(3, len(str(len(ids))))
-    return {i: str(n).zfill(width) for n, i in enumerate(ids, 1)}
+    """Short citation labels, as the downloadable report has them (see :mod:`storyline.render`)."""
+    return citation_labels(articles)
 
 
 @dataclass(frozen=True, slots=True)
