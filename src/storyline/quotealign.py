@@ -458,8 +458,8 @@ def story_quotes(store: Store, story_id: int, *, embed: EmbedFunction | None = N
     arts = store.articles_by_id(sorted({a.id for a in story.articles}))
     by_id = article_quotes(store, arts)
     mentions = [m for a in arts for m in by_id.get(a.id or -1, [])]
-    if embed is None and any(m.kind == "indirect" for m in mentions):
-        from .embed import default_embedder
+    if embed is None:
+        from .embed import CachedEmbedder
 
-        embed = default_embedder(128)
+        embed = CachedEmbedder(store, max_tokens=128)  # the model loads only if a text is new
     return align_quotes(mentions, embed=embed)
