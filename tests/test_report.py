@@ -247,3 +247,17 @@ def test_ingest_analyse_does_the_per_article_work_so_the_report_needs_no_model(
     finally:
         store.close()
     assert report["quotes"] and report["claims"] and report["summary"]
+
+
+def test_the_report_is_the_same_on_postgresql(postgres_url: str, report: dict[str, Any]) -> None:
+    res = run("--db", postgres_url, "ingest", "--analyse", str(REPO / "examples" / "seeds"))
+    assert res.returncode == 0, res.stderr
+    on_pg = json.loads(run("--db", postgres_url, "report", "1", "--format", "json").stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(on_pg)
+    # The same analysis over the other backend (vectors may differ in the last digits between
+    # batches, so borderline groupings are not compared one for one).
+    assert len(on_pg["quotes"]) == len(report["quotes"]) and len(on_pg["timeline"]) == len(report["timeline"])
+    assert abs(len(on_pg["claims"]) - len(report["claims"])) <= 3
+    denial = next(c for c in on_pg["conflicts"] if c["kind"] == "denial")
+    assert {e["article"] for e in denial["b"]["evidence"]} == {"001_5ca4497752f730ed", "004_72e330e792d8a04d"}
+    assert 5 <= len(on_pg["summary"]) <= 8 and all(s["citations"] for s in on_pg["summary"])
