@@ -202,7 +202,7 @@ def article_units(article: Article, options: ClaimOptions | None = None) -> list
 
 
 _SPEAKER_FIRST = re.compile(
-    r"^(?:[A-Z][\w.’'-]*\s+|(?:the|a|an|of|and)\s+){0,7}?(?:officials?|spokes(?:man|woman|person)|[A-Z][\w’'-]+)"
+    r"^(?P<who>(?:[A-Z][\w.’'-]*\s+|(?:the|a|an|of|and)\s+){0,7}?(?:officials?|spokes(?:man|woman|person)|[A-Z][\w’'-]+))"
     r"\s+(?:told|said|says|stated|claim(?:s|ed)?|noted|added|confirmed|denied|was asked|were asked)\b"
 )
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
@@ -222,14 +222,15 @@ def _attribution(sentence: str, cited: Sequence[str], main_upstream: str | None)
 
 
 _SPEAKER_LAST = re.compile(
-    r"(?:\b[A-Z][\w.’'-]*\s+){1,6}(?:said|says|told|stated|added|confirmed)\b[^.!?]{0,60}[.!?]?\s*$"
+    r"(?P<who>(?:\b[A-Z][\w.’'-]*\s+){1,6})(?:said|says|told|stated|added|confirmed)\b[^.!?]{0,60}[.!?]?\s*$"
 )
 
 
 def _on_record(sentence: str) -> bool:
     """A named speaker (not an outlet) states it: "US officials told Bloomberg …", "…,” Watson said."."""
     for m in (_SPEAKER_FIRST.match(sentence.strip()), _SPEAKER_LAST.search(sentence.strip())):
-        if m is not None and not any(name in m.group(0) for name in KNOWN_OUTLETS if len(name) > 3):
+        # The speaker must not be an outlet ("Bloomberg said" is the report, not a source on the record).
+        if m is not None and not any(name in m.group("who") for name in KNOWN_OUTLETS if len(name) > 3):
             return True
     return False
 
