@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached quotes are computed again.
-QUOTES_VERSION = "quotes-2"
+QUOTES_VERSION = "quotes-3"
 
 QuoteKind = Literal["direct", "indirect"]
 Attribution = Literal["parse", "according-to", "continued", "none"]
@@ -834,6 +834,17 @@ class _ArticleQuotes:
             return False  # “…,” the businessman said: the quote ends, the reporter's words begin
         return bool(after) and (after[0].islower() or after[0].isdigit())
 
+    def _after_cue(self, cue: _Cue, start: int) -> int | None:
+        """Where the reported words begin after a cue that precedes the quotation in its sentence
+        (the parse gave the cue no clause): the first word after it, "that" included."""
+        pos = cue.parsed.end(cue.token)
+        if cue.according or pos > start or cue.parsed.sentence.end < start:
+            return None
+        gap = self.text[pos:start]
+        if len(re.findall(r"\w+", gap)) > 25 or re.search(r"[.;:!?]", gap):
+            return None
+        return _first_visible(self.text, pos, start)
+
     def _holds_only(self, content: tuple[int, int], start: int) -> bool:
         """True when a reported clause holds the quotation at `start` and no quote of its own besides."""
         a, b = content
@@ -915,6 +926,10 @@ class _ArticleQuotes:
                 phrase, subject, verb = self._phrase(start, end)
                 if phrase is not None:
                     start, end = min(start, phrase[0]), max(end, self._stop_before_quote(end, phrase[1]))
+                after = self._after_cue(cue, start) if cue is not None else None
+                if after is not None:
+                    # "X said [the US would take "robust steps" in response]": from the cue on.
+                    start = min(start, after)
                 if cue is None and subject is not None:
                     speaker, cue_word = subject, verb
         if speaker is None and cue is None:
