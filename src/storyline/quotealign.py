@@ -25,7 +25,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -169,8 +169,6 @@ class _Unit:
     end: int
     text: str
     speaker: str | None
-    group: int = -1
-    links: list[tuple[int, str]] = field(default_factory=list)
     vocabulary: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -185,12 +183,12 @@ def _norm(words: Sequence[str]) -> list[str]:
     return [w.lower().replace("’", "'") for w in words]
 
 
-def _segments(m: QuoteMention, article_text: str | None) -> list[tuple[int, int, str]]:
+def _segments(m: QuoteMention) -> list[tuple[int, int, str]]:
     """Sentences of a direct quote's quoted words, as (start, end, text) in the article."""
     out: list[tuple[int, int, str]] = []
     for a, b in m.fragments:
         inner_a, inner_b = a + 1, b - 1 if b - a > 1 else b
-        frag = (article_text or "")[inner_a:inner_b] if article_text else _slice(m, inner_a, inner_b)
+        frag = _slice(m, inner_a, inner_b)
         for s in split_sentences(frag):
             piece = frag[s.start : s.end]
             if re.search(r"\w", piece):
@@ -245,7 +243,7 @@ def align_quotes(
 
 def _units(direct: Sequence[QuoteMention], canon: dict[str, str]) -> list[_Unit]:
     """Direct quotes cut into units at the sentence boundaries other outlets quote apart."""
-    segs = {id(m): _segments(m, None) for m in direct}
+    segs = {id(m): _segments(m) for m in direct}
     cuts = _cuts(direct, segs)
     units: list[_Unit] = []
     for m in direct:
@@ -273,7 +271,7 @@ def comparable_texts(mentions: Sequence[QuoteMention]) -> list[str]:
         if m.kind == "indirect":
             out.append(_clause(m.text))
             continue
-        pieces = _segments(m, None)
+        pieces = _segments(m)
         for i in range(len(pieces)):
             for j in range(i, min(len(pieces), i + 6)):
                 out.append(" ".join(p[2] for p in pieces[i : j + 1]).rstrip(",;: "))

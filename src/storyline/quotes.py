@@ -146,7 +146,6 @@ _FEMALE_TITLES = frozenset(
     {"mrs", "mrs.", "ms", "ms.", "lady", "queen", "princess", "congresswoman", "spokeswoman", "chairwoman"}
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
-_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "attr", "oprd", "parataxis", "advcl", "npadvmod", "conj"})
 _INVERTED_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "npadvmod", "appos", "oprd", "dep"})
 _UP_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "pobj", "relcl"})
 
@@ -465,9 +464,7 @@ def _candidate_sentences(text: str, sentences: Sequence[Sentence], quotations: S
     return out
 
 
-def extract_quotes(
-    text: str, article: str = "", *, nlp: Language | None = None, docs: Sequence[Doc] | None = None
-) -> list[QuoteMention]:
+def extract_quotes(text: str, article: str = "", *, nlp: Language | None = None) -> list[QuoteMention]:
     """Every direct and indirect quote of one article's text, in order of position."""
     return extract_many([(article, text)], nlp=nlp)[0]
 
@@ -1055,14 +1052,3 @@ def _gender(words: Iterable[str]) -> str | None:
         if low in _FEMALE_TITLES:
             return "f"
     return None
-
-
-def iter_mentions(groups: Iterable[Sequence[QuoteMention]]) -> Iterator[QuoteMention]:
-    """Every mention of several articles' quote lists."""
-    for group in groups:
-        yield from group
-
-
-def with_speaker(mention: QuoteMention, speaker: str | None) -> QuoteMention:
-    """The mention with another (canonical) speaker name."""
-    return replace(mention, speaker=speaker)
