@@ -83,6 +83,7 @@ from pathlib import Path
 from typing import Any
 
 from cli_runner import run_storyline
+from floors import below_floors
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO_ROOT = EVAL_DIR.parent
@@ -675,17 +676,7 @@ def summary(r: dict[str, Any]) -> str:
 
 def check_floors(result: dict[str, Any], floors_file: Path = FLOORS_FILE) -> list[str]:
     """Messages for metrics below the floors (section "quotes": "<metric>" or "<group>.<metric>")."""
-    floors = json.loads(floors_file.read_text(encoding="utf-8")).get(SECTION, {}) if floors_file.exists() else {}
-    failures = []
-    for key, floor in floors.items():
-        value: Any = result
-        for part in key.split("."):
-            value = value.get(part, 0.0) if isinstance(value, dict) else 0.0
-        if float(value or 0.0) < floor:
-            failures.append(
-                f"{SECTION} {key} = {float(value or 0.0):.4f} is below the floor {floor:.4f} ({floors_file})"
-            )
-    return failures
+    return below_floors(result, SECTION, floors_file)
 
 
 # --------------------------------------------------------------------------- command line
