@@ -51,6 +51,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from cli_timer import timed_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 SEEDS = ROOT / "examples" / "seeds"
@@ -170,23 +172,11 @@ def worker(db: Path, story_id: int) -> dict[str, Any]:
 # -- setup and runs -------------------------------------------------------------------------------
 
 
-def _cli(db: Path, *args: str) -> tuple[float, str]:
-    """Run the storyline CLI on `db`; (wall seconds, stdout)."""
-    cmd = [sys.executable, "-m", "storyline", "--db", f"sqlite:///{db}", *args]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return wall, done.stdout
-
-
 def make_store(db: Path, files: Sequence[Path], *, one_story: bool) -> tuple[int, int]:
     """A fresh store of `files`; (story id, its article count). `one_story`: all in one story by hand."""
     db.unlink(missing_ok=True)
     if one_story:
-        _cli(db, "ingest", "--no-stories", "--format", "json", *map(str, files))
+        timed_cli(db, "ingest", "--no-stories", "--format", "json", *map(str, files))
         from storyline.model import Story
         from storyline.store import open_store
 
@@ -195,8 +185,8 @@ def make_store(db: Path, files: Sequence[Path], *, one_story: bool) -> tuple[int
         store.save_stories([Story(1, "quotes benchmark", None, None, len(ids))], [(i, 1, None) for i in ids])
         store.close()
         return 1, len(ids)
-    _cli(db, "ingest", "--format", "json", *map(str, files))
-    stories = json.loads(_cli(db, "stories", "--format", "json")[1])
+    timed_cli(db, "ingest", "--format", "json", *map(str, files))
+    stories = json.loads(timed_cli(db, "stories", "--format", "json")[1])
     biggest = max(stories, key=lambda s: s["article_count"])
     return int(biggest["id"]), int(biggest["article_count"])
 
@@ -254,9 +244,9 @@ def measure(db: Path, story_id: int, repeat: int) -> dict[str, Any]:
     for _ in range(repeat):
         for fmt, args in (("story", ("--story", str(story_id), "--format", "json")), ("jsonl", ("--format", "jsonl"))):
             clear_cache(db)
-            wall, out = _cli(db, "quotes", *args)
+            wall, out = timed_cli(db, "quotes", *args)
             cli[f"{fmt}_cold"].append(wall)
-            wall, out = _cli(db, "quotes", *args)
+            wall, out = timed_cli(db, "quotes", *args)
             cli[f"{fmt}_warm"].append(wall)
             counts[fmt].add(len(json.loads(out)) if fmt == "story" else sum(1 for line in out.splitlines() if line))
     # Every run saw the same articles: a different count means extraction is not deterministic (or

@@ -67,6 +67,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cli_timer import timed_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 SEEDS = ROOT / "examples" / "seeds"
@@ -297,18 +299,6 @@ def cache_rows(db: Path) -> dict[str, int]:
 # -- setup and runs -------------------------------------------------------------------------------
 
 
-def _cli(db: Path, *args: str) -> tuple[float, str]:
-    """Run the storyline CLI on `db`; (wall seconds, stdout)."""
-    cmd = [sys.executable, "-m", "storyline", "--db", f"sqlite:///{db}", *args]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return wall, done.stdout
-
-
 def _ids(db: Path) -> list[int]:
     with sqlite3.connect(db) as conn:
         ids = [int(r[0]) for r in conn.execute("SELECT id FROM articles ORDER BY id")]
@@ -323,7 +313,7 @@ class Corpus:
         self.name, self.db, self.new, self.one_story = name, db, new, one_story
         db.unlink(missing_ok=True)
         if one_story:
-            _cli(db, "ingest", "--no-stories", "--format", "json", *map(str, files))
+            timed_cli(db, "ingest", "--no-stories", "--format", "json", *map(str, files))
             from storyline.model import Story
             from storyline.store import open_store
 
@@ -335,8 +325,8 @@ class Corpus:
             store.close()
             self.story_id = 1
         else:
-            _cli(db, "ingest", "--format", "json", *map(str, files))
-            stories = json.loads(_cli(db, "stories", "--format", "json")[1])
+            timed_cli(db, "ingest", "--format", "json", *map(str, files))
+            stories = json.loads(timed_cli(db, "stories", "--format", "json")[1])
             self.story_id = int(max(stories, key=lambda s: s["article_count"])["id"])
         self.new_id: int | None = None
         self.new_joined_by_itself: bool | None = None
@@ -372,7 +362,7 @@ class Corpus:
         if self.new_id is None:
             before = set(_ids(self.db))
             args = ("--no-stories",) if self.one_story else ()
-            self.ingest_new_s, _ = _cli(self.db, "ingest", *args, "--format", "json", str(self.new))
+            self.ingest_new_s, _ = timed_cli(self.db, "ingest", *args, "--format", "json", str(self.new))
             (self.new_id,) = set(_ids(self.db)) - before
             with sqlite3.connect(self.db) as conn:
                 row = conn.execute("SELECT story_id FROM story_members WHERE article_id = ?", (self.new_id,)).fetchone()
@@ -424,8 +414,8 @@ def measure(corpus: Corpus, repeat: int, work: Path) -> dict[str, Any]:
         runs["warm"].append(run_worker(corpus, html))
         report = ("report", str(corpus.story_id), "--format", "html", "-o", str(html))
         corpus.clear_caches()
-        runs["cli_cold"].append(_cli(corpus.db, *report)[0])
-        runs["cli_warm"].append(_cli(corpus.db, *report)[0])
+        runs["cli_cold"].append(timed_cli(corpus.db, *report)[0])
+        runs["cli_warm"].append(timed_cli(corpus.db, *report)[0])
         corpus.add_new()
         runs["new_article"].append(run_worker(corpus, html))
     out = {k: median(v) for k, v in runs.items()}
