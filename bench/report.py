@@ -25,7 +25,7 @@ text (``text_vectors``, filled by `CachedEmbedder`); "cold" means both emptied.
   Every stage `storyline.report` calls is wrapped with a timer through its name in that module
   (`find_copies`, `source_groups`, `article_quotes`, `align_quotes`, `article_units`,
   `embed_units`, `group_claims`, `find_dates`, `find_conflicts`, `build_timeline`, `summarize`,
-  `cited_by`, and the load of `default_embedder`), and inside some of them the costly parts:
+  `find_upstream`, `by_name`, and the load of `default_embedder`), and inside some of them the costly parts:
   copies' MinHash LSH (`_lsh_pairs`), sentence split and embedding (`_prepare`) and the pairwise
   alignment (`align`, one call per candidate pair); the quotes' spaCy load and extraction
   (`load_parser`, `extract_many`); the claim pairs (`_pairs`). The model (`Embedder.__call__`)
@@ -88,7 +88,8 @@ STAGES = (
     "find_conflicts",
     "build_timeline",
     "summarize",
-    "cited_by",
+    "find_upstream",
+    "by_name",
 )
 #: Parts inside some stages: (module, name, the stage they belong to).
 PARTS = (

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from .embed import EmbedFunction
 from .errors import OptionsError
-from .model import Article, Evidence
+from .model import Article, Evidence, Upstream
 from .quotes import find_quotations
 from .sentences import split_sentences
 from .upstream import KNOWN_OUTLETS, find_upstream
@@ -162,12 +162,15 @@ class ClaimGroup:
         }
 
 
-def article_units(article: Article, options: ClaimOptions | None = None) -> list[ClaimUnit]:
-    """The claims one article makes, with their attribution, hedging and figures."""
+def article_units(
+    article: Article, options: ClaimOptions | None = None, *, upstream: Sequence[Upstream] | None = None
+) -> list[ClaimUnit]:
+    """The claims one article makes, with their attribution, hedging and figures (`upstream`: the
+    article's :func:`~storyline.upstream.find_upstream`, when the caller has it already)."""
     options = options or ClaimOptions()
     text = article.text
     cited: dict[int, list[str]] = defaultdict(list)
-    for up in find_upstream(article):
+    for up in find_upstream(article) if upstream is None else upstream:
         cited[up.sentence].append(up.name)
     counts = Counter(n for names in cited.values() for n in names)
     main_upstream = counts.most_common(1)[0][0] if counts else None
@@ -180,6 +183,8 @@ def article_units(article: Article, options: ClaimOptions | None = None) -> list
             continue
         if _quoted_share(quoted, sentence.start, sentence.end) > 0.5:
             continue  # a quote: the quotes stage has it
+        on_record = _on_record(body)
+        attribution = None if on_record else _attribution(body, cited.get(sentence.index, []), main_upstream)
         for start, end in _clauses(text, sentence.start, sentence.end):
             clause = text[start:end]
             if len(_WORD.findall(clause)) < options.min_words:
@@ -189,8 +194,8 @@ def article_units(article: Article, options: ClaimOptions | None = None) -> list
                 ClaimUnit(
                     evidence=Evidence(article.external_id, sentence.index, start, end, clause),
                     outlet=article.outlet,
-                    attribution=_attribution(body, cited.get(sentence.index, []), main_upstream),
-                    on_record=_on_record(body),
+                    attribution=attribution,
+                    on_record=on_record,
                     cites=frozenset(counts),
                     hedge=hedge.group(0).lower() if hedge else None,
                     negated=bool(_NEGATION.search(clause)),
@@ -210,10 +215,8 @@ _NAME = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
 
 def _attribution(sentence: str, cited: Sequence[str], main_upstream: str | None) -> str | None:
     """Who the claim is credited to when it is an upstream report's: the report cited in the sentence,
-    or the article's main upstream report for an unnamed-source cue. A named speaker on the record
-    ("US officials told Bloomberg …") is not an upstream report: None."""
-    if _on_record(sentence):
-        return None
+    or the article's main upstream report for an unnamed-source cue. (A sentence on the record, "US
+    officials told Bloomberg …", is not asked: it is credited to no upstream report.)"""
     if cited:
         return cited[0]
     if main_upstream and _UNNAMED.search(sentence):

@@ -26,11 +26,12 @@ from .embed import CachedEmbedder, EmbedFunction
 from .model import Article, Evidence, Story, Upstream
 from .nli import NliModel, contradiction, load_nli
 from .quotealign import Quote, align_quotes, article_quotes, comparable_texts
+from .quotes import QuoteMention
 from .sentences import split_sentences
 from .store import Store
 from .summarize import SummaryOptions, SummarySentence, rewrite_with_llm, summarize
 from .timeline import DateMention, TimelineEvent, build_timeline, find_dates
-from .upstream import cited_by
+from .upstream import by_name, find_upstream
 
 __all__ = ["ReportOptions", "StoryReport", "analyse_articles", "build_report"]
 
@@ -140,7 +141,7 @@ def build_report(
     articles = tuple(store.articles_by_id(sorted({a.id for a in story.articles})))
     embed = embed or CachedEmbedder(store, max_tokens=128)
     nli = nli or load_nli(options.nli_model)
-    return analyse(story, articles, options, embed=embed, nli=nli, mentions_of=lambda: _mentions(store, articles))
+    return analyse(story, articles, options, embed=embed, nli=nli, mentions=_mentions(store, articles))
 
 
 def analyse_articles(store: Store, articles: Sequence[Article], options: ReportOptions | None = None) -> int:
@@ -157,7 +158,7 @@ def analyse_articles(store: Store, articles: Sequence[Article], options: ReportO
     return len(texts)
 
 
-def _mentions(store: Store, articles: Sequence[Article]) -> list[Any]:
+def _mentions(store: Store, articles: Sequence[Article]) -> list[QuoteMention]:
     found = article_quotes(store, articles)
     return [m for a in articles for m in found.get(a.id or -1, [])]
 
@@ -169,15 +170,15 @@ def analyse(
     *,
     embed: EmbedFunction,
     nli: NliModel | None,
-    mentions_of: Any,
+    mentions: Sequence[QuoteMention],
 ) -> StoryReport:
-    """The report of a story from its articles (the stages in order; no store access but quotes)."""
+    """The report of a story from its articles and their quote mentions (the stages in order)."""
     links = find_copies(articles, embed)
     sources = source_groups(articles, links)
     anchor = story.last_seen or max((a.published for a in articles if a.published), default=None)
-    mentions = mentions_of()
     quotes = align_quotes(mentions, embed=embed)
-    units = [u for a in articles for u in article_units(a, options.claims)]
+    upstream = {a.external_id: find_upstream(a) for a in articles}
+    units = [u for a in articles for u in article_units(a, options.claims, upstream=upstream[a.external_id])]
     groups = group_claims(units, embed_units(units, embed), sources, options.claims)
     dates = {a.external_id: find_dates(a, anchor) for a in articles}
     conflicts = find_conflicts(
@@ -196,7 +197,7 @@ def analyse(
         story=story,
         articles=tuple(articles),
         copies=tuple(links),
-        sources=cited_by(articles),
+        sources=by_name(m for a in articles for m in upstream[a.external_id]),
         claims=tuple(groups),
         conflicts=tuple(conflicts),
         quotes=tuple(quotes),

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from .model import Article, Upstream
 from .sentences import split_sentences
 
-__all__ = ["KNOWN_OUTLETS", "cited_by", "citing_articles", "find_upstream"]
+__all__ = ["KNOWN_OUTLETS", "by_name", "cited_by", "citing_articles", "find_upstream"]
 
 #: News agencies and outlets often cited as the source of a story (matched case-sensitively).
 KNOWN_OUTLETS = frozenset(
@@ -133,11 +133,15 @@ def _canonical(name: str) -> str:
 
 def cited_by(articles: Iterable[Article]) -> dict[str, list[Upstream]]:
     """Upstream outlets cited across `articles`: name -> every citing mention, most cited first."""
-    by_name: dict[str, list[Upstream]] = defaultdict(list)
-    for article in articles:
-        for mention in find_upstream(article):
-            by_name[mention.name].append(mention)
-    return dict(sorted(by_name.items(), key=lambda kv: (-len({u.article_id for u in kv[1]}), kv[0])))
+    return by_name(m for article in articles for m in find_upstream(article))
+
+
+def by_name(mentions: Iterable[Upstream]) -> dict[str, list[Upstream]]:
+    """Mentions found already (:func:`find_upstream`) grouped as :func:`cited_by` groups them."""
+    grouped: dict[str, list[Upstream]] = defaultdict(list)
+    for mention in mentions:
+        grouped[mention.name].append(mention)
+    return dict(sorted(grouped.items(), key=lambda kv: (-len({u.article_id for u in kv[1]}), kv[0])))
 
 
 def citing_articles(mentions: Sequence[Upstream]) -> list[str]:
