@@ -242,6 +242,24 @@ def test_request_bodies_and_inputs_are_capped(seeds_url: str) -> None:
         assert not_http.status_code == 400 and "not an http(s) URL" in not_http.json()["error"]
 
 
+def test_malformed_bodies_are_json_errors_and_bad_records_are_counted(seeds_url: str) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(seeds_url, token=TOKEN, options=WebOptions(warm=False))) as c:
+        broken = c.post(
+            "/api/articles", content=b'{"articles": [', headers={**auth, "Content-Type": "application/json"}
+        )
+        assert broken.status_code == 422 and "Invalid JSON" in broken.json()["error"]
+        good = "A real short article about the council vote on Monday in the city hall, with details."
+        mixed = c.post(
+            "/api/articles",
+            json={"articles": [{"text": "\x00\x01\x02 binary"}, {"id": "ok1", "text": good}]},
+            headers=auth,
+        )
+        assert mixed.status_code == 200
+        assert mixed.json()["counts"] == {"stored": 1, "already stored": 0, "rejected": 1}
+        assert c.get("/api/articles/ok1").status_code == 200
+
+
 def test_ingest_with_the_token_makes_the_article_searchable(db_url: str) -> None:
     seeded(db_url, REPO / "examples" / "seeds")
     with TestClient(create_app(db_url, token=TOKEN, options=WebOptions(warm=False))) as c:

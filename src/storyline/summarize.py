@@ -163,8 +163,7 @@ def _from_group(g: ClaimGroup, kind: SentenceKind) -> SummarySentence:
 def _from_conflict(c: Conflict) -> SummarySentence:
     first = c.b.evidence[0]
     citations = tuple(dict.fromkeys(e.article for e in c.b.evidence))
-    evidence = tuple(e for e in c.b.evidence)
-    return SummarySentence(_sentence(first.text), citations, evidence, "conflict", f"{c.kind}: {c.description}")
+    return SummarySentence(_sentence(first.text), citations, c.b.evidence, "conflict", f"{c.kind}: {c.description}")
 
 
 def _sentence(text: str) -> str:
