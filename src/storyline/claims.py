@@ -1,7 +1,9 @@
 """Claims: the checkable statements of a story's articles, aligned across outlets.
 
 **Units.** Each sentence of an article is a claim, cut into clauses where it carries several facts
-(at a semicolon, or at ", while" / ", but" / ", and" between two clauses of five words or more).
+(after a leading subordinate clause, at a semicolon, at ", while" / ", but" / ", and" / ", which",
+and before a condition "if …", between two clauses of five words or more, never inside quotation
+marks).
 Headlines repeated as the first line, questions, and sentences that are mostly a quotation are left
 to the quotes stage. Each unit keeps:
 
@@ -15,7 +17,9 @@ to the quotes stage. Each unit keeps:
 **Groups.** Units of different articles that state the same fact are one claim group: MiniLM
 cosine at least `link` (or at least `link_with_names` when they share a name or a figure), greedy,
 best pair first, never two units of one article in a group, and a unit joins a group only if it is
-close enough to the group's first unit too (`member`), so chains do not drift.
+close enough to the group's first unit too (`member`), so chains do not drift. Then a context
+pass: outlets retell a report in its order, so two units that each follow an occurrence of one
+group are linked at a lower cosine (`context`, with some shared words).
 
 **Support.** A group's independent support counts sources, not articles: copies and siblings of
 one upstream (`storyline.copies`) and articles of one outlet are one source. Status: `consensus`
@@ -60,9 +64,8 @@ _UNNAMED = re.compile(
     r"outlet|newspaper|agency)|according to (?:the|a) report|citing|they said|was said to|were said to)\b",
     re.IGNORECASE,
 )
-_CLAUSE_CUT = re.compile(r";\s+|,\s+(?=(?:while|but|whereas|and)\s)")
+_CLAUSE_CUT = re.compile(r";\s+|,\s+(?=(?:while|but|whereas|and|which)\s)|,?\s+(?=if\s)")
 _NUMBER = re.compile(r"(?<![\w.])(\$|€|£)?(\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent)?\s*([a-z]+)?", re.IGNORECASE)
-_QUOTE_CHARS = re.compile(r"[“”\"«»]")
 _WORD = re.compile(r"[A-Za-z][\w’'-]+")
 _STOP = frozenset(
     """the a an and or of to in on for with by at from as that this these those is are was were be been has have
@@ -85,6 +88,8 @@ class ClaimOptions:
         overlap_with_names: the same for pairs linked only through a shared name or figure (these
             were right 36% of the time without it; see docs/claims-eval.md).
         member: least cosine between a unit and its group's first unit.
+        context: least cosine for two units that each follow an occurrence of one claim group
+            (with a share `context_overlap` of content words).
         min_words: units shorter than this are not claims.
     """
 
@@ -94,10 +99,12 @@ class ClaimOptions:
     overlap: float = 0.0
     overlap_with_names: float = 0.5
     member: float = 0.5
+    context: float = 0.5
+    context_overlap: float = 0.2
     min_words: int = 6
 
     def __post_init__(self) -> None:
-        for name in ("link", "link_with_names", "sure", "member"):
+        for name in ("link", "link_with_names", "sure", "member", "context"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise OptionsError(f"{name} must be in (0, 1] (got {getattr(self, name)})")
         if self.min_words < 1:
@@ -250,8 +257,9 @@ _LEADING = re.compile(
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut a sentence at clause boundaries where both sides are long enough to stand alone: after a
-    leading subordinate clause ("As the war heads into its third year, …"), at a semicolon, and at
-    ", while" / ", but" / ", and" between two clauses."""
+    leading subordinate clause ("As the war heads into its third year, …"), at a semicolon, at
+    ", while" / ", but" / ", and" / ", which" between two clauses, and before a condition ("… if Kyiv
+    accepted Kremlin control …"); never inside quotation marks."""
     cuts = [start]
     lead = _LEADING.match(text, start, end)
     if lead and len(text[lead.end() : end].split()) >= 5:
@@ -259,7 +267,7 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in _CLAUSE_CUT.finditer(text, start, end):
         left = text[cuts[-1] : m.start()]
         right = text[m.end() : end]
-        if len(left.split()) >= 5 and len(right.split()) >= 5 and not _QUOTE_CHARS.search(text[start:end]):
+        if len(left.split()) >= 5 and len(right.split()) >= 5 and not _inside_quote(text, start, m.start()):
             cuts.append(m.end())
     spans = [(a, b) for a, b in zip(cuts, [*cuts[1:], end], strict=True)]
     out = []
@@ -267,6 +275,13 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         piece = text[a:b].rstrip(" ,;")
         out.append((a, a + len(piece)))
     return out
+
+
+def _inside_quote(text: str, start: int, at: int) -> bool:
+    """Whether position `at` of a sentence starting at `start` is inside quotation marks."""
+    before = text[start:at]
+    curly = before.count("“") - before.count("”") + before.count("«") - before.count("»")
+    return curly > 0 or before.count('"') % 2 == 1
 
 
 def _figures(clause: str) -> list[tuple[float, str]]:
@@ -300,18 +315,24 @@ def group_claims(
     group_of = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     articles_of: dict[int, set[str]] = {i: {units[i].evidence.article} for i in range(n)}
-    for i, j in _pairs(units, sims, options):
+
+    def merge(i: int, j: int) -> None:
         gi, gj = group_of[i], group_of[j]
         if gi == gj or articles_of[gi] & articles_of[gj]:
-            continue
+            return
         first_i, first_j = members[gi][0], members[gj][0]
         if sims[first_i, j] < options.member or sims[first_j, i] < options.member:
-            continue
+            return
         keep, gone = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
         for k in members.pop(gone):
             group_of[k] = keep
             members[keep].append(k)
         articles_of[keep] |= articles_of.pop(gone)
+
+    for i, j in _pairs(units, sims, options):
+        merge(i, j)
+    for i, j in _context_pairs(units, sims, group_of, options):
+        merge(i, j)
     total = len(set(sources.values())) or 1
     groups = [_group(units, sims, idx, sources, total) for idx in members.values()]
     groups.sort(key=lambda g: (-g.independent_support, -len(g.articles), g.occurrences[0].unit.evidence.start))
@@ -339,6 +360,36 @@ def _pairs(units: Sequence[ClaimUnit], sims: npt.NDArray[np.float32], options: C
         named = shared and s >= options.link_with_names and overlap >= options.overlap_with_names
         if restated or named:
             pairs.append((s, i, j))
+    pairs.sort(reverse=True)
+    return [(i, j) for _, i, j in pairs]
+
+
+def _context_pairs(
+    units: Sequence[ClaimUnit], sims: npt.NDArray[np.float32], group_of: Sequence[int], options: ClaimOptions
+) -> list[tuple[int, int]]:
+    """Cross-article pairs that follow two occurrences of one claim, best first.
+
+    Outlets retell a report in its order, so the statement right after two aligned ones is often the
+    same fact in other words ("But it would come at a cost …" / "This, the report added, may come
+    once …"). Such a pair needs only the cosine `context` and a share `context_overlap` of content
+    words, where a pair out of context needs `link`.
+    """
+    n = len(units)
+    prev = [i - 1 if i and units[i - 1].evidence.article == units[i].evidence.article else -1 for i in range(n)]
+    words = [_content_words(u.evidence.text) for u in units]
+    pairs: list[tuple[float, int, int]] = []
+    for i in range(n):
+        if prev[i] < 0:
+            continue
+        for j in range(i + 1, n):
+            if prev[j] < 0 or units[i].evidence.article == units[j].evidence.article:
+                continue
+            if group_of[prev[i]] != group_of[prev[j]] or group_of[i] == group_of[j]:
+                continue
+            s = float(sims[i, j])
+            overlap = len(words[i] & words[j]) / max(1, min(len(words[i]), len(words[j])))
+            if s >= options.context and overlap >= options.context_overlap:
+                pairs.append((s, i, j))
     pairs.sort(reverse=True)
     return [(i, j) for _, i, j in pairs]
 
