@@ -149,6 +149,21 @@ def corrupt_jsonl_gz(tmp: Path) -> Path:
     return tmp / "corrupt.jsonl.gz"
 
 
+def empty_jsonl(tmp: Path) -> Path:
+    (tmp / "nothing.jsonl").write_bytes(b"\n  \n")
+    return tmp / "nothing.jsonl"
+
+
+def empty_json(tmp: Path) -> Path:
+    (tmp / "nothing.json").write_bytes(b"")
+    return tmp / "nothing.json"
+
+
+def symlink_loop(tmp: Path) -> Path:
+    (tmp / "loop.txt").symlink_to("loop.txt")
+    return tmp / "loop.txt"
+
+
 def not_a_warc(tmp: Path) -> Path:
     (tmp / "fake.warc").write_text("this is a text file with a .warc name\n")
     return tmp / "fake.warc"
@@ -172,6 +187,9 @@ BAD_INPUTS: list[tuple[BadInput, tuple[str, ...]]] = [
     (truncated_gz, ("cannot read",)),
     (corrupt_jsonl_gz, ("cannot read",)),
     (not_a_warc, ("unreadable WARC",)),
+    (empty_jsonl, ("empty input",)),
+    (empty_json, ("empty input",)),
+    (symlink_loop, ("cannot read", "too many levels of symbolic links")),
 ]
 
 

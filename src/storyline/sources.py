@@ -12,6 +12,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ WARC_EXTS = (".warc",)
 ALL_EXTS = TEXT_EXTS + HTML_EXTS + JSON_EXTS + JSONL_EXTS + WARC_EXTS
 _STRIP_EXTS = (*ALL_EXTS, ".gz")
 _CHUNK = 1 << 20
+_URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,7 @@ def _from_path(path: Path, ctx: SourceContext) -> Iterator[Item]:
                 yield Rejected(str(file), f"cannot read folder: {_os_reason(_listing_error(file))}", file.name)
             else:
                 yield from _from_file(file, ctx)
-    elif not path.exists():
+    elif not path.exists() and not path.is_symlink():
         yield Rejected(str(path), "no such file or directory", external_id_for_path(path))
     else:
         yield from _from_file(path, ctx)
@@ -246,6 +248,9 @@ def record_to_document(record: Any, source: str, fallback_id: str) -> RawDocumen
 
 
 def _from_json_bytes(data: bytes, source: str, ext_id: str) -> Iterator[Item]:
+    if not data.strip():
+        yield Rejected(source, "empty input", ext_id)
+        return
     try:
         value = _parse_json(data)
     except ValueError as exc:
@@ -280,12 +285,14 @@ def _parse_json(data: bytes) -> Any:
 def _from_jsonl(lines: Iterable[bytes | None], source: str, ctx: SourceContext) -> Iterator[Item]:
     """One item per non-blank line; a None line stands for one longer than the size cap."""
     stem = external_id_for_path(Path(source))
+    lineno = records = 0
     for lineno, line in enumerate(lines, 1):
         where, ext_id = f"{source}:{lineno}", f"{stem}:{lineno}"
+        if line is not None and not line.strip():
+            continue
+        records += 1
         if line is None:
             yield Rejected(where, f"line {lineno}: too large: over the {ctx.max_bytes / 1e6:g} MB limit", ext_id)
-            continue
-        if not line.strip():
             continue
         try:
             record = _parse_json(line)
@@ -293,6 +300,8 @@ def _from_jsonl(lines: Iterable[bytes | None], source: str, ctx: SourceContext) 
             yield Rejected(where, f"line {lineno}: invalid JSON: {exc}", ext_id)
             continue
         yield record_to_document(record, where, ext_id)
+    if not records:  # an empty file would otherwise vanish without a word
+        yield Rejected(source, "empty input: no JSON lines" if lineno == 0 else "empty input: only blank lines", stem)
 
 
 def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
@@ -328,7 +337,10 @@ def _str_or_none(value: Any) -> str | None:
             return str(value)
         except ValueError:  # an integer longer than Python's int-to-str digit limit
             return None
-    return value.strip() or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    # NUL is no character of any id, title, outlet or URL, and PostgreSQL text cannot hold it.
+    return value.replace("\x00", "").strip() or None
 
 
 # -- stdin ----------------------------------------------------------------------------------------
@@ -361,6 +373,10 @@ def _from_stdin(ctx: SourceContext) -> Iterator[Item]:
 
 
 def _from_url(url: str, ctx: SourceContext) -> Iterator[Item]:
+    if _URL_CONTROL.search(url):  # never a valid URL, and PostgreSQL text cannot hold NUL: shown escaped
+        shown = _URL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", url)
+        yield Rejected(shown, "not a valid URL: it holds control characters", shown)
+        return
     if ctx.is_known(url):
         yield KnownUrl(url, url)
         return

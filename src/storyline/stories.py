@@ -7,7 +7,14 @@ stored batch, so stories grow during a long ingest and are current when it retur
 
 Crash safety: vectors and features are cached first, then memberships and story summaries are
 written in one transaction per batch. A run stopped between the two leaves articles with features
-and no story; the next run finds and clusters them.
+and no story; the next run finds and clusters them. Stories grouped online stay marked pending
+until an end-of-run rebuild settles them, so a run stopped before its rebuild has its stories
+rebuilt by the next run's.
+
+Concurrency: a builder holds the store's story lock (:meth:`Store.story_lock`) while it writes
+stories, so one process at a time hands out story ids; other processes go on storing articles.
+Once it holds the lock, it reads the index again if another process changed the stories since
+it last did (the store's story version tells), so it never works on a stale copy.
 """
 
 from __future__ import annotations
@@ -156,6 +163,7 @@ class StoryBuilder:
         self._assigned: list[Assignment] = []  # story ids as assigned; merges later move some
         self._touched: set[int] = set()  # may hold ids merged away since
         self._scores: dict[int, float | None] = {}
+        self._version = -1  # the store's story version the index reflects
 
     @property
     def assignments(self) -> list[Assignment]:
@@ -173,17 +181,25 @@ class StoryBuilder:
     def touched(self, stories: set[int]) -> None:
         self._touched = set(stories)
 
-    def update(self, on_progress: Callable[[int], None] | None = None) -> StoryUpdate:
-        """Describe and cluster every stored article that has no story yet.
+    def update(self, on_progress: Callable[[int], None] | None = None, *, wait: bool = True) -> StoryUpdate:
+        """Describe and cluster every stored article that has no story yet (also those other
+        processes stored), under the store's story lock.
 
         Args:
             on_progress: called with the number of articles clustered so far, after each batch.
+            wait: when another process holds the story lock, wait for it (the default); with
+                False, return at once having done nothing: that process clusters these articles
+                too, or the next update (and `finish`) will.
         """
         first = len(self._assigned)
-        if self._index is None:
-            self._index, waiting = load_index(self.store, self.options)
-            if waiting:
-                self._assign(waiting)
+        with self.store.story_lock(wait=wait) as held:
+            if held:
+                self._update_locked(first, on_progress)
+        done = tuple(self.assignments[first:])
+        return StoryUpdate(analysed=len(done), assignments=done, stories_touched=len(self.touched))
+
+    def _update_locked(self, first: int, on_progress: Callable[[int], None] | None) -> StoryIndex:
+        index = self._sync()
         while batch := self.store.articles_without_features(MODEL_ID, self.options.batch_size):
             embed = self._embed or default_embedder(self.options.features.vector_tokens)
             members = describe(batch, self.options, embed)
@@ -191,21 +207,47 @@ class StoryBuilder:
             self._assign(members)
             if on_progress:
                 on_progress(len(self._assigned) - first)
-        done = tuple(self.assignments[first:])
-        return StoryUpdate(analysed=len(done), assignments=done, stories_touched=len(self.touched))
+        return index
+
+    def _sync(self) -> StoryIndex:
+        """The index, (re)loaded when the store's stories are not the ones it holds; the lock is held.
+
+        Articles with features and no story (left by a run stopped between the two writes) are
+        clustered at once.
+        """
+        version = self.store.story_version()
+        if self._index is not None and version == self._version:
+            return self._index
+        if self._index is not None:
+            log.info("stories changed elsewhere (version %d -> %d): reading them again", self._version, version)
+        self._index, waiting = load_index(self.store, self.options)
+        self._version = version
+        if waiting:
+            self._assign(waiting)
+        return self._index
 
     def finish(self) -> StoryUpdate:
-        """Re-cluster, from scratch, the articles of every story this builder touched.
+        """Cluster what is still waiting, then re-cluster, from scratch, the articles of every story
+        this builder touched, under the story lock.
 
         Online assignment depends on arrival order, and its first articles were placed while the
         document frequencies were cold. Once a run is done, its stories are rebuilt in date order
         with the warm frequencies (as `recluster` does for the whole store, but only here):
-        stories keep their ids where they keep most of their articles.
+        stories keep their ids where they keep most of their articles. The rebuild is written in
+        one transaction. Stories grouped online are marked pending until a rebuild settles them,
+        so the stories of a run stopped before its rebuild are rebuilt by the next run's.
         """
-        index = self._index
-        if index is None or not self.touched:
-            return StoryUpdate(analysed=0, assignments=(), stories_touched=0)
-        ids = sorted({i for story in self.touched for i in index.stories.get(story, ())})
+        with self.store.story_lock():
+            index = self._update_locked(len(self._assigned), None)
+            # Also the stories a stopped run grouped and never rebuilt (and those a run going on
+            # beside this one has grouped so far: rebuilding them early does them no harm).
+            stories = self.touched | (self.store.pending_stories() & set(index.stories))
+            if not stories:
+                return StoryUpdate(analysed=0, assignments=(), stories_touched=0)
+            return self._rebuild(index, stories)
+
+    def _rebuild(self, index: StoryIndex, stories: set[int]) -> StoryUpdate:
+        ids = sorted({i for story in stories for i in index.stories.get(story, ())})
         members = [index.members[i] for i in ids]
         old = {m.article_id: m.story_id for m in members}
         fresh, scores = build_index(
@@ -217,9 +259,9 @@ class StoryBuilder:
         summaries = [dataclasses.replace(fresh.summary(s), id=final_ids[s]) for s in sorted(fresh.stories)]
         links = [(m.article_id, final_ids[m.story_id], scores[m.article_id]) for m in members]
         self.store.save_stories(summaries, links)
-        self._assigned = [
-            Assignment(a.article_id, final_ids[index.members[a.article_id].story_id], a.score) for a in self._assigned
-        ]
+        now = [(a, index.members[a.article_id].story_id) for a in self._assigned]
+        # An article of this run that another run's rebuild moved out of these stories keeps its story.
+        self._assigned = [Assignment(a.article_id, final_ids.get(story, story), a.score) for a, story in now]
         self._index = None  # the builder's index is stale now; a later update loads it again
         self._touched = {s.id for s in summaries}
         return StoryUpdate(analysed=len(links), assignments=tuple(self._assigned), stories_touched=len(summaries))
@@ -235,7 +277,8 @@ class StoryBuilder:
         scores = {a.article_id: a.score for a in assigned}
         changed = sorted(set(scores) | index.moved)
         links = [(i, index.members[i].story_id, scores.get(i, self._scores.get(i))) for i in changed]
-        self.store.save_stories([index.summary(s) for s in sorted(index.touched)], links)
+        self.store.save_stories([index.summary(s) for s in sorted(index.touched)], links, provisional=True)
+        self._version = self.store.story_version()  # only this builder writes while it holds the lock
         index.trim()
         self._scores.update(scores)
         # Current stories are read off the index when asked for: rewriting every earlier
@@ -278,13 +321,15 @@ def recluster(store: Store, options: StoryOptions | None = None) -> StoryUpdate:
     """
     options = options or StoryOptions()
     update_stories(store, options)  # make sure every article has its features
-    members = [_from_stored(row) for row in store.iter_features(MODEL_ID, vectors_only=True)]
-    old = {m.article_id: m.story_id for m in members}
-    index, scores = build_index(members, options.cluster, fetch=_fetcher(store), working_set=options.working_set)
-    final_ids = _stable_ids([Assignment(m.article_id, m.story_id, None) for m in members], old, store.max_story_id())
-    summaries = [dataclasses.replace(index.summary(s), id=final_ids[s]) for s in sorted(index.stories)]
-    final = [Assignment(m.article_id, final_ids[m.story_id], scores[m.article_id]) for m in members]
-    store.save_stories(summaries, [(a.article_id, a.story_id, a.score) for a in final], replace=True)
+    with store.story_lock():
+        members = [_from_stored(row) for row in store.iter_features(MODEL_ID, vectors_only=True)]
+        old = {m.article_id: m.story_id for m in members}
+        index, scores = build_index(members, options.cluster, fetch=_fetcher(store), working_set=options.working_set)
+        last = store.max_story_id()
+        final_ids = _stable_ids([Assignment(m.article_id, m.story_id, None) for m in members], old, last)
+        summaries = [dataclasses.replace(index.summary(s), id=final_ids[s]) for s in sorted(index.stories)]
+        final = [Assignment(m.article_id, final_ids[m.story_id], scores[m.article_id]) for m in members]
+        store.save_stories(summaries, [(a.article_id, a.story_id, a.score) for a in final], replace=True)
     return StoryUpdate(analysed=len(final), assignments=tuple(final), stories_touched=len(summaries))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -130,13 +131,34 @@ class Store(Protocol):
         ...
 
     def save_stories(
-        self, summaries: Sequence[Story], members: Sequence[tuple[int, int, float | None]], *, replace: bool = False
+        self,
+        summaries: Sequence[Story],
+        members: Sequence[tuple[int, int, float | None]],
+        *,
+        replace: bool = False,
+        provisional: bool = False,
     ) -> None:
-        """Write story summaries and memberships atomically (`replace`: drop all stories first)."""
+        """Write story summaries and memberships atomically (`replace`: drop all stories first;
+        `provisional`: these stories wait for an end-of-run rebuild, else they are settled)."""
+        ...
+
+    def pending_stories(self) -> set[int]:
+        """Stories written provisionally that no rebuild has settled yet."""
         ...
 
     def max_story_id(self) -> int:
-        """The largest story id used so far (0 if none)."""
+        """The largest story id handed out so far, also of stories gone since (0 if none)."""
+        ...
+
+    def story_version(self) -> int:
+        """A number every story write changes: while it stays the same, so do the stories."""
+        ...
+
+    def story_lock(self, *, wait: bool = True) -> AbstractContextManager[bool]:
+        """Hold the store's story lock for a block: one story writer at a time, across processes.
+
+        Yields True once held; with `wait=False`, False at once when another holder has it.
+        """
         ...
 
     def list_stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:

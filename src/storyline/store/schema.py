@@ -86,6 +86,25 @@ story_members = sa.Table(
 )
 sa.Index("ix_story_members_story_id", story_members.c.story_id)
 
+# Counters the story writers keep (migration 0006): `story_version` goes up with every story write,
+# so a builder holding the story lock knows whether another process changed the stories since it
+# read them; `story_id` is the largest story id ever handed out, so a story merged away never has
+# its id given to another one.
+store_state = sa.Table(
+    "store_state",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+# Stories grouped online and not yet rebuilt at the end of a run (migration 0007): a run killed
+# before its rebuild leaves them here, and the next run's rebuild takes them too.
+stories_pending = sa.Table(
+    "stories_pending",
+    metadata,
+    sa.Column("story_id", sa.Integer, primary_key=True, autoincrement=False),
+)
+
 # Quotes found in each article (a JSON list of QuoteMention dicts), cached per extraction version.
 article_quotes = sa.Table(
     "article_quotes",

@@ -85,10 +85,12 @@ class SearchTables:
         Returns:
             One page of hits and the number of matches (at most :data:`MAX_COUNT`).
         """
+        from storyline.store.story_tables import read_snapshot
+
         terms = search_terms(query)
         if not terms or limit < 1:
             return [], 0
-        with self.engine.connect() as conn:
+        with read_snapshot(self.engine) as conn:  # the hits and their count from one state of the store
             if self._postgres:
                 rows = conn.execute(
                     _PG_SEARCH, {"q": " ".join(terms), "ranked": PG_RANKED, "limit": limit, "offset": offset}
@@ -111,7 +113,7 @@ class SearchTables:
 
     def search_stories(self, query: StoryQuery, *, limit: int = 20, offset: int = 0) -> tuple[list[Story], int]:
         """Stories that match `query`, most recently active first, and how many match in all."""
-        from storyline.store.story_tables import _row_to_story, _story_articles
+        from storyline.store.story_tables import _row_to_story, _story_articles, read_snapshot
 
         s = stories.c
         where: list[sa.ColumnElement[bool]] = []
@@ -119,6 +121,8 @@ class SearchTables:
             where.append(sa.or_(s.last_seen >= query.since, s.last_seen.is_(None)))
         if query.until:
             where.append(sa.or_(s.first_seen <= query.until, s.first_seen.is_(None)))
+        if query.outlet and "\x00" in query.outlet:
+            return [], 0  # no stored outlet holds NUL (PostgreSQL text cannot), and PostgreSQL refuses the query
         if query.outlet:
             from_outlet = sa.select(story_members.c.story_id).join(
                 articles, articles.c.id == story_members.c.article_id
@@ -135,7 +139,7 @@ class SearchTables:
         elif query.text.strip():
             return [], 0  # only punctuation: nothing can match
         order = (s.last_seen.is_(None), s.last_seen.desc(), s.article_count.desc(), s.id)
-        with self.engine.connect() as conn:
+        with read_snapshot(self.engine) as conn:
             rows = conn.execute(sa.select(stories).where(*where).order_by(*order).offset(offset).limit(limit)).all()
             total = conn.execute(sa.select(sa.func.count()).select_from(stories).where(*where)).scalar_one()
             listed = _story_articles(conn, [r.id for r in rows])

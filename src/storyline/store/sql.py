@@ -6,6 +6,7 @@ Schema changes go through Alembic migrations shipped in the package
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from storyline.errors import NotFoundError, StoreError, UnsupportedDatabaseError
 from storyline.model import Article, Rejected
 from storyline.store.base import AddResult
+from storyline.store.concurrency import file_lock, pg_advisory_lock, sqlite_lock_path, thread_lock, write
 from storyline.store.schema import article_aliases, articles, rejections
 from storyline.store.search import SearchTables
 from storyline.store.story_tables import StoryTables
@@ -107,15 +109,40 @@ class SqlStore(StoryTables, SearchTables):
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         head = ScriptDirectory.from_config(cfg).get_current_head() or ""
         try:
-            with self.engine.begin() as conn:
+            if not self.is_postgres and self.revision() == head:
+                return head  # the usual case, without waiting for a lock
+            with self._migration_lock(), self.engine.begin() as conn:
                 if self.is_postgres:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                else:
+                    # pysqlite runs DDL outside any transaction: open one, so that a process killed
+                    # half-way through a migration leaves the schema as it was, not half made.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 if MigrationContext.configure(conn).get_current_revision() != head:
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the store at {self._safe_url}: {_first_line(exc)}") from exc
         return head
+
+    def _migration_lock(self) -> contextlib.AbstractContextManager[bool]:
+        """Two processes opening a new SQLite file at once must not both create its tables: the
+        second waits on the file lock, then finds the schema in place (PostgreSQL locks inside the
+        migration's transaction instead)."""
+        if self.is_postgres:
+            return contextlib.nullcontext(True)
+        return self.story_lock()
+
+    def story_lock(self, *, wait: bool = True) -> contextlib.AbstractContextManager[bool]:
+        """Hold the store's story lock for a block (see :mod:`storyline.store.concurrency`).
+
+        Yields True once held; with `wait=False`, yields False at once when another holder has it.
+        Not re-entrant: a holder that asks again waits for itself.
+        """
+        if self.is_postgres:
+            return pg_advisory_lock(self.engine, wait=wait)
+        path = sqlite_lock_path(self.engine)
+        return file_lock(path, wait=wait) if path else thread_lock(f"sqlite:{id(self.engine)}", wait=wait)
 
     def revision(self) -> str | None:
         """The schema revision in the database (None for an empty database)."""
@@ -128,8 +155,7 @@ class SqlStore(StoryTables, SearchTables):
         """Store a batch in one transaction; duplicates are reported, not stored."""
         now = dt.datetime.now(dt.UTC)
         try:
-            with self.engine.begin() as conn:
-                return [self._add_one(conn, art, now) for art in batch]
+            return write(self.engine, lambda conn: [self._add_one(conn, art, now) for art in batch])
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot write to the store: {_first_line(exc)}") from exc
 
@@ -187,7 +213,8 @@ class SqlStore(StoryTables, SearchTables):
         ]
         if not rows:
             return
-        with self.engine.begin() as conn:
+
+        def work(conn: Connection) -> None:
             for row in rows:
                 stmt = self._insert(rejections).values(row)
                 stmt = stmt.on_conflict_do_update(
@@ -200,8 +227,12 @@ class SqlStore(StoryTables, SearchTables):
                 )
                 conn.execute(stmt)
 
+        write(self.engine, work)
+
     def get_article(self, external_id: str) -> Article:
         """The article with this external id, or with this row id when given digits."""
+        if "\x00" in external_id:  # no stored id holds NUL (PostgreSQL text cannot), and PostgreSQL refuses the query
+            raise NotFoundError(f"no stored article with id {external_id!r}")
         cond = articles.c.external_id == external_id
         if external_id.isdigit():
             cond = sa.or_(cond, articles.c.id == int(external_id))

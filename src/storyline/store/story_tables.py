@@ -5,6 +5,7 @@ A mixin of :class:`~storyline.store.sql.SqlStore`, kept apart so each file stays
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
@@ -17,12 +18,15 @@ from sqlalchemy.engine import Connection, Engine
 from storyline.errors import NotFoundError
 from storyline.model import Article, Story, StoryArticle
 from storyline.store.base import FeatureRow, StoredFeatures
+from storyline.store.concurrency import write
 from storyline.store.schema import (
     article_aliases,
     article_features,
     article_quotes,
     articles,
+    store_state,
     stories,
+    stories_pending,
     story_members,
     text_vectors,
 )
@@ -72,8 +76,7 @@ class StoryTables:
         stmt = stmt.on_conflict_do_update(
             index_elements=[article_features.c.article_id], set_={c: getattr(stmt.excluded, c) for c in columns}
         )
-        with self.engine.begin() as conn:
-            conn.execute(stmt, values)
+        write(self.engine, lambda conn: conn.execute(stmt, values))
 
     def load_quotes(self, article_ids: Sequence[int], version: str) -> dict[int, list[dict[str, Any]]]:
         """Cached quotes (JSON dicts) of these articles, for those cached under `version`."""
@@ -107,8 +110,8 @@ class StoryTables:
         if not rows:
             return
         stmt = self._insert(text_vectors).on_conflict_do_nothing()
-        with self.engine.begin() as conn:
-            conn.execute(stmt, [{"key": k, "vector": v} for k, v in rows])
+        values = [{"key": k, "vector": v} for k, v in rows]
+        write(self.engine, lambda conn: conn.execute(stmt, values))
 
     def save_quotes(self, rows: Sequence[tuple[int, str, list[dict[str, Any]]]]) -> None:
         """Cache (article id, version, quotes as JSON dicts) rows, replacing older ones."""
@@ -120,8 +123,7 @@ class StoryTables:
             index_elements=[article_quotes.c.article_id],
             set_={"version": stmt.excluded.version, "quotes": stmt.excluded.quotes},
         )
-        with self.engine.begin() as conn:
-            conn.execute(stmt, values)
+        write(self.engine, lambda conn: conn.execute(stmt, values))
 
     def iter_features(
         self, model: str, article_ids: Sequence[int] | None = None, *, vectors_only: bool = False
@@ -156,14 +158,29 @@ class StoryTables:
                     )
 
     def save_stories(
-        self, summaries: Sequence[Story], members: Sequence[tuple[int, int, float | None]], *, replace: bool = False
+        self,
+        summaries: Sequence[Story],
+        members: Sequence[tuple[int, int, float | None]],
+        *,
+        replace: bool = False,
+        provisional: bool = False,
     ) -> None:
         """Write story summaries and (article id, story id, score) memberships in one transaction.
 
         With `replace`, every existing story and membership is dropped first (a re-clustering).
+        `provisional` marks these stories as grouped online, waiting for an end-of-run rebuild
+        (:meth:`pending_stories`); otherwise they are settled. The same transaction moves the story
+        version on and records the largest story id used. Story writers hold the story lock
+        (:meth:`story_lock`); this does not take it.
         """
         now = dt.datetime.now(dt.UTC)
-        with self.engine.begin() as conn:
+        top = max([s.id for s in summaries] + [story for _a, story, _s in members], default=0)
+        ids = [s.id for s in summaries]
+
+        def work(conn: Connection) -> None:
+            # The first statement writes: a SQLite transaction that began with a read could not
+            # take the write lock once another process had written (it would fail, not wait).
+            conn.execute(_bump("story_version"))
             if replace:
                 conn.execute(sa.delete(story_members))
                 conn.execute(sa.delete(stories))
@@ -171,6 +188,29 @@ class StoryTables:
             self._upsert_summaries(conn, summaries, now)
             gone = sa.select(story_members.c.story_id).distinct()
             conn.execute(sa.delete(stories).where(stories.c.id.not_in(gone)))
+            conn.execute(_raise_to("story_id", top))
+            self._mark_pending(conn, ids, provisional)
+
+        write(self.engine, work)
+
+    def _mark_pending(self, conn: Connection, ids: Sequence[int], pending: bool) -> None:
+        p = stories_pending.c
+        if pending and ids:
+            conn.execute(self._insert(stories_pending).on_conflict_do_nothing(), [{"story_id": i} for i in ids])
+        elif ids:
+            for i in range(0, len(ids), 500):
+                conn.execute(sa.delete(stories_pending).where(p.story_id.in_(ids[i : i + 500])))
+        conn.execute(sa.delete(stories_pending).where(p.story_id.not_in(sa.select(stories.c.id))))
+
+    def pending_stories(self) -> set[int]:
+        """Stories grouped online that no end-of-run rebuild has settled yet (a run was stopped first)."""
+        with self.engine.connect() as conn:
+            return {int(i) for i in conn.execute(sa.select(stories_pending.c.story_id)).scalars()}
+
+    def story_version(self) -> int:
+        """A number that every story write changes: equal numbers, the same stories."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(_state_value("story_version")).scalar() or 0)
 
     def _upsert_members(self, conn: Connection, members: Sequence[tuple[int, int, float | None]]) -> None:
         if not members:
@@ -206,11 +246,12 @@ class StoryTables:
         conn.execute(stmt, rows)
 
     def max_story_id(self) -> int:
-        """The largest story id ever kept (0 when there is none)."""
+        """The largest story id ever handed out, also of stories merged away since (0 when none)."""
         with self.engine.connect() as conn:
             in_members = conn.execute(sa.select(sa.func.max(story_members.c.story_id))).scalar()
             in_stories = conn.execute(sa.select(sa.func.max(stories.c.id))).scalar()
-        return max(int(in_members or 0), int(in_stories or 0))
+            ever = conn.execute(_state_value("story_id")).scalar()
+        return max(int(in_members or 0), int(in_stories or 0), int(ever or 0))
 
     def list_stories(self, *, limit: int | None = None, offset: int = 0) -> list[Story]:
         """Stories, most recently active first (undated ones last), each with its articles."""
@@ -221,14 +262,14 @@ class StoryTables:
             .offset(offset)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with read_snapshot(self.engine) as conn:
             rows = conn.execute(query).all()
             listed = _story_articles(conn, [r.id for r in rows])
         return [_row_to_story(r, listed.get(r.id, ())) for r in rows]
 
     def get_story(self, story_id: int) -> Story:
         """One story with its articles; NotFoundError when there is none with this id."""
-        with self.engine.connect() as conn:
+        with read_snapshot(self.engine) as conn:
             row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
             if row is None:
                 raise NotFoundError(f"no story with id {story_id}")
@@ -239,6 +280,35 @@ class StoryTables:
         """Number of stories."""
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar_one())
+
+
+@contextlib.contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see the store as it was at the first one, so a story and the
+    articles listed with it agree while other processes write."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        # pysqlite opens no transaction for reads (each SELECT would see its own state): open one.
+        # It is rolled back when the connection goes back to the pool.
+        conn.exec_driver_sql("BEGIN")
+        yield conn
+
+
+def _state_value(key: str) -> sa.Select[Any]:
+    return sa.select(store_state.c.value).where(store_state.c.key == key)
+
+
+def _bump(key: str) -> sa.Update:
+    return sa.update(store_state).where(store_state.c.key == key).values(value=store_state.c.value + 1)
+
+
+def _raise_to(key: str, value: int) -> sa.Update:
+    column = store_state.c.value
+    raised = sa.case((column < value, sa.literal(value, sa.BigInteger)), else_=column)
+    return sa.update(store_state).where(store_state.c.key == key).values(value=raised)
 
 
 def _story_articles(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[StoryArticle]]:
