@@ -1,4 +1,4 @@
-"""The command line, run as users run it: a subprocess with a real SQLite file."""
+"""The command line, run as users run it: a subprocess over a real SQLite file and a real PostgreSQL schema."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,8 +26,8 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = Non
     )
 
 
-def test_demo_ingests_the_bundled_seeds_and_is_idempotent(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'demo.db'}"
+def test_demo_ingests_the_bundled_seeds_and_is_idempotent(db_url: str, tmp_path: Path) -> None:
+    db = db_url
     html = tmp_path / "report.html"
     first = run("--db", db, "demo", "--report", str(html))
     assert first.returncode == 0, first.stderr
@@ -37,8 +39,8 @@ def test_demo_ingests_the_bundled_seeds_and_is_idempotent(tmp_path: Path) -> Non
     assert "stored 0 · already stored 5 · rejected 0" in second.stdout
 
 
-def test_ingest_json_then_articles_and_article(tmp_path: Path, seeds_dir: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'x.db'}"
+def test_ingest_json_then_articles_and_article(db_url: str, seeds_dir: Path) -> None:
+    db = db_url
     res = run("--db", db, "ingest", str(seeds_dir), "--format", "json")
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
@@ -53,10 +55,11 @@ def test_ingest_json_then_articles_and_article(tmp_path: Path, seeds_dir: Path) 
     assert "outlet: Meduza" in shown.stdout
 
 
-def test_db_comes_from_the_environment(tmp_path: Path, seeds_dir: Path) -> None:
-    env = {"STORYLINE_DB": f"sqlite:///{tmp_path / 'env.db'}"}
-    assert run("ingest", str(seeds_dir), env=env).returncode == 0
-    assert (tmp_path / "env.db").exists()
+def test_db_comes_from_the_environment(db_url: str, seeds_dir: Path) -> None:
+    env = {"STORYLINE_DB": db_url}
+    assert run("ingest", "--no-stories", str(seeds_dir), env=env).returncode == 0
+    if db_url.startswith("sqlite:///"):
+        assert Path(db_url.removeprefix("sqlite:///")).exists()
     assert len(json.loads(run("articles", "--format", "json", env=env).stdout)) == 5
 
 
@@ -78,28 +81,72 @@ def test_extract_reads_stdin() -> None:
     assert rows[0]["id"] == "stdin" and rows[0]["text"].startswith("The council voted")
 
 
-def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+def test_errors_are_one_line_without_traceback() -> None:
     bad_db = run("--db", "mysql://root@localhost/x", "articles")
     assert bad_db.returncode == 2
     assert bad_db.stderr.strip().startswith("error: unsupported database URL scheme 'mysql'")
     assert len(bad_db.stderr.strip().splitlines()) == 1
-    missing = run("--db", f"sqlite:///{tmp_path / 'y.db'}", "article", "nope")
+    unreachable = run("--db", "postgresql://nobody@127.0.0.1:9/none", "articles")
+    assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
+    assert (
+        unreachable.stderr.startswith("error: cannot open the store at postgresql")
+        and unreachable.stderr.count("\n") == 1
+    )
+
+
+def test_missing_records_are_one_line_errors(db_url: str) -> None:
+    missing = run("--db", db_url, "article", "nope")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
-    assert "no stored article with id 'nope'" in missing.stderr
+    assert missing.stderr == "error: no stored article with id 'nope'\n"
 
 
-def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
-    res = run("--db", f"sqlite:///{tmp_path / 'z.db'}", "ingest", str(tmp_path / "missing.txt"))
+def test_nothing_readable_exits_non_zero(db_url: str, tmp_path: Path) -> None:
+    res = run("--db", db_url, "ingest", str(tmp_path / "missing.txt"))
     assert res.returncode == 1
     assert "rejected 1" in res.stdout and "no such file or directory" in res.stdout
+    rejected = json.loads(run("--db", db_url, "rejected", "--format", "json").stdout)
+    assert rejected == [
+        {"source": str(tmp_path / "missing.txt"), "id": "missing", "rejected": "no such file or directory"}
+    ]
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for command in ("ingest", "extract", "articles", "article", "demo", "rejected"):
+    for command in ("ingest", "extract", "articles", "article", "demo", "rejected", "watch"):
         res = run(command, "--help")
         assert res.returncode == 0 and "Example: storyline" in res.stdout, command
 
 
-def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
-    res = run("--db", f"sqlite:///{tmp_path / 'u.db'}", "db", "upgrade")
-    assert res.returncode == 0 and "schema at revision 0005" in res.stdout
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storyline.store.sql import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return str(ScriptDirectory.from_config(cfg).get_current_head())
+
+
+def test_db_upgrade_builds_a_fresh_schema(db_url: str) -> None:
+    """`storyline --db URL db upgrade` on an empty database (a fresh PostgreSQL schema named in the
+    URL's search_path): every table is made in it, and a second run changes nothing."""
+    from storyline.store.sql import normalise_url
+
+    head = _head()
+    res = run("--db", db_url, "db", "upgrade")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == f"schema at revision {head}\n"
+    engine = sa.create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())  # the search_path's first schema on PostgreSQL
+            revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+            if engine.dialect.name == "postgresql":
+                schema = db_url.rsplit("%3D", 1)[1]
+                assert conn.execute(sa.text("SELECT current_schema()")).scalar_one() == schema
+    finally:
+        engine.dispose()
+    assert {"articles", "rejections", "stories", "story_members", "article_features", "text_vectors"} <= tables
+    assert revision == head
+    again = run("--db", db_url, "db", "upgrade")
+    assert again.returncode == 0 and again.stdout == res.stdout

@@ -89,10 +89,10 @@ def test_copy_options_are_validated(options: dict[str, float]) -> None:
         CopyOptions(**options)  # type: ignore[arg-type]
 
 
-def test_copies_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
+def test_copies_cli_json_shape(db_url: str, seeds_dir: Path) -> None:
     from test_cli import run
 
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+    db = db_url
     assert run("--db", db, "ingest", str(seeds_dir)).returncode == 0
     (link,) = json.loads(run("--db", db, "copies", "--format", "json").stdout)
     assert set(link) == {"copy", "of", "kind", "share", "direction_evidence", "upstream", "aligned"}
@@ -102,10 +102,10 @@ def test_copies_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
     assert table.returncode == 0 and "sibling" in table.stdout and "Bloomberg" in table.stdout
 
 
-def test_empty_store_says_so(tmp_path: Path) -> None:
+def test_empty_store_says_so(db_url: str) -> None:
     from test_cli import run
 
-    db = f"sqlite:///{tmp_path / 'empty.db'}"
+    db = db_url
     assert run("--db", db, "stories").stdout.startswith("no stories yet")
     assert run("--db", db, "copies").stdout.strip() == "no copies found"
     assert json.loads(run("--db", db, "copies", "--format", "json").stdout) == []

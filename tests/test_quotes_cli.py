@@ -67,6 +67,10 @@ def test_story_quotes_carry_occurrences_with_fidelity(db_url: str, seeds_dir: Pa
 
 
 def test_one_article_and_bad_arguments(sqlite_url: str, seeds_dir: Path) -> None:
+    # SQLite only: the same commands run on PostgreSQL in the tests above (quotes of every article
+    # right after ingest, per story), and a missing story on PostgreSQL in test_report.
+    empty = run("--db", sqlite_url, "quotes")
+    assert empty.returncode == 0 and "no quotes found" in empty.stdout
     assert run("--db", sqlite_url, "ingest", "--no-stories", str(seeds_dir)).returncode == 0
     one = run("--db", sqlite_url, "quotes", "--article", "004_72e330e792d8a04d", "--format", "json")
     rows = json.loads(one.stdout)
@@ -76,8 +80,6 @@ def test_one_article_and_bad_arguments(sqlite_url: str, seeds_dir: Path) -> None
     assert both.returncode == 2 and both.stderr.strip() == "error: give --story or --article, not both"
     missing = run("--db", sqlite_url, "quotes", "--story", "99")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
-    empty = run("--db", f"sqlite:///{Path(sqlite_url.removeprefix('sqlite:///')).parent / 'empty.db'}", "quotes")
-    assert empty.returncode == 0 and "no quotes found" in empty.stdout
 
 
 def test_quotes_cached_by_an_older_extractor_are_computed_again(db_url: str, seeds_dir: Path) -> None:

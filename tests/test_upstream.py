@@ -84,10 +84,10 @@ def test_attribution_patterns(sentence: str, names: list[str]) -> None:
     assert [u.name for u in find_upstream(_article(sentence))] == names
 
 
-def test_sources_cli(tmp_path: Path, seeds_dir: Path) -> None:
+def test_sources_cli(db_url: str, seeds_dir: Path) -> None:
     from test_cli import run
 
-    db = f"sqlite:///{tmp_path / 's.db'}"
+    db = db_url
     assert run("--db", db, "ingest", str(seeds_dir)).returncode == 0
     listed = json.loads(run("--db", db, "sources", "--story", "1", "--format", "json").stdout)
     assert listed[0]["name"] == "Bloomberg" and len(listed[0]["cited_by"]) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import sys
@@ -25,7 +26,7 @@ from storyline.errors import StorylineError
 from storyline.extract import ExtractOptions
 from storyline.fetch import FetchOptions
 from storyline.model import Article, IngestReport, Story
-from storyline.pipeline import IngestOptions, extract_documents, ingest
+from storyline.pipeline import IngestOptions, OnOutcome, extract_documents, ingest
 from storyline.quotealign import Quote, article_quotes, story_quotes
 from storyline.render import render
 from storyline.report import ReportOptions, analyse_articles, build_report
@@ -47,6 +48,13 @@ app.add_typer(db_app, name="db")
 # Piped output is read by people in wide terminals or by tools: do not squeeze it to 80 columns.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
+
+
+class Engine(StrEnum):
+    """Where ingest runs."""
+
+    local = "local"
+    ray = "ray"
 
 
 class Fmt(StrEnum):
@@ -177,26 +185,35 @@ def ingest_cmd(
     join: Join = _CLUSTER.join,
     merge: Merge = _CLUSTER.merge,
     window_days: WindowDays = _CLUSTER.window_days,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="local: this process and --workers extraction processes; ray: Ray Data stages, --workers "
+            "extraction and embedding workers (docs/ray.md)."
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine ray: a Ray cluster (auto, HOST:6379, ray://HOST:10001); default: a local Ray."
+        ),
+    ] = None,
 ) -> None:
     """Read articles from files, folders, URLs, feeds or stdin, store each once, and group them into stories.
 
     Example: storyline --db sqlite:///news.db ingest examples/seeds https://example.org/feed.xml
     """
+    if ray_address is not None and engine is not Engine.ray:
+        raise typer.BadParameter("--ray-address needs --engine ray", param_hint="--ray-address")
     specs = expand_paths(sources)
     options = _options(min_words, max_bytes, allow_private, timeout, workers, favor, min_text_words)
     story_options = _story_options(join, merge, window_days)
     total = _total(specs)
     with _store(ctx) as store, _progress(total) as progress:
         task = progress.add_task("ingesting", total=total)
-        builder = StoryBuilder(store, story_options) if stories else None
-        report = ingest(
-            specs,
-            store,
-            options,
-            stdin=sys.stdin.buffer,
-            on_outcome=lambda _o: progress.advance(task),
-            after_batch=builder.update if builder else None,
-        )
+        run = _ingest_local if engine is Engine.local else functools.partial(_ingest_ray, address=ray_address)
+        story = story_options if stories else None
+        report, builder = run(specs, store, options, story, lambda _o: progress.advance(task))
         if builder:
             builder.finish()
         if analyse:
@@ -210,6 +227,41 @@ def ingest_cmd(
     if not report.readable:
         sys.stderr.write(f"error: nothing could be read ({report.count('rejected')} inputs rejected)\n")
         raise typer.Exit(1)
+
+
+def _ingest_local(
+    specs: list[str], store: Store, options: IngestOptions, stories: StoryOptions | None, on_outcome: OnOutcome
+) -> tuple[IngestReport, StoryBuilder | None]:
+    builder = StoryBuilder(store, stories) if stories else None
+    after = builder.update if builder else None
+    report = ingest(specs, store, options, stdin=sys.stdin.buffer, on_outcome=on_outcome, after_batch=after)
+    return report, builder
+
+
+def _ingest_ray(
+    specs: list[str],
+    store: Store,
+    options: IngestOptions,
+    stories: StoryOptions | None,
+    on_outcome: OnOutcome,
+    *,
+    address: str | None,
+) -> tuple[IngestReport, StoryBuilder | None]:
+    from storyline import raydata  # Ray itself is imported only when the run starts
+
+    vectors = raydata.PrecomputedVectors(stories.features) if stories else None
+    builder = StoryBuilder(store, stories, embed=vectors) if stories else None
+    report = raydata.ingest(
+        specs,
+        store,
+        options,
+        ray_options=raydata.RayOptions(address=address),
+        vectors=vectors,
+        stdin=sys.stdin.buffer,
+        on_outcome=on_outcome,
+        after_batch=builder.update if builder else None,
+    )
+    return report, builder
 
 
 def _show_report(report: IngestReport, fmt: Fmt, builder: StoryBuilder | None = None) -> None:
@@ -696,6 +748,86 @@ def serve_cmd(
     writes = "adding articles needs the token" if os.environ.get(TOKEN_ENV_VAR, "").strip() else "read-only"
     err.print(f"serving http://{host}:{port}/ ({writes}; Ctrl-C stops)")
     uvicorn.run(web, host=host, port=port, log_level="warning", server_header=False)
+
+
+class WatchFmt(StrEnum):
+    """Formats of the line `watch` prints after each round."""
+
+    text = "text"
+    jsonl = "jsonl"
+
+
+@app.command("watch")
+def watch_cmd(
+    ctx: typer.Context,
+    sources: Annotated[list[str], typer.Argument(help="Folders, files, and URLs of feeds or pages.")],
+    every: Annotated[str, typer.Option(help="Time from one round to the next: 30s, 10m, 1h, 1h30m.")] = "10m",
+    once: Annotated[bool, typer.Option(help="Run one round and exit (for cron).")] = False,
+    max_rounds: Annotated[int | None, typer.Option(min=1, help="Stop after this many rounds.")] = None,
+    max_backoff: Annotated[str, typer.Option(help="Longest wait before a failing source is tried again.")] = "1h",
+    state: Annotated[
+        Path | None,
+        typer.Option(help="JSON file remembering the files already read, so a later run skips them."),
+    ] = None,
+    fmt: Annotated[WatchFmt, typer.Option("--format", help="text (one line a round) or jsonl.")] = WatchFmt.text,
+    min_words: MinWords = 40,
+    min_text_words: MinTextWords = 5,
+    max_bytes: MaxBytes = 10_000_000,
+    allow_private: AllowPrivate = False,
+    timeout: Timeout = 20.0,
+    workers: Workers = 1,
+    favor: Favor = "recall",
+    stories: Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")] = True,
+    join: Join = _CLUSTER.join,
+    merge: Merge = _CLUSTER.merge,
+    window_days: WindowDays = _CLUSTER.window_days,
+) -> None:
+    """Poll folders and feeds in rounds, ingesting only what is new, until stopped (Ctrl-C or SIGTERM).
+
+    Files already read (same path, time and size) are not read again, nor feed entries already
+    stored. A source that fails is tried again after --every, then twice, four times that ... (at
+    most --max-backoff) while the others go on. One line a round: counts, stories, failing sources.
+    Exit code 1 when every source tried in the last round failed.
+
+    Example: storyline --db sqlite:///news.db watch inbox/ https://example.org/feed.xml --every 10m
+    """
+    import signal
+    import threading
+
+    from storyline.watch import RoundReport, Watcher, WatchOptions, parse_duration
+
+    options = WatchOptions(
+        every=parse_duration(every),
+        max_backoff=parse_duration(max_backoff),
+        max_rounds=1 if once else max_rounds,
+        ingest=_options(min_words, max_bytes, allow_private, timeout, workers, favor, min_text_words),
+        stories=_story_options(join, merge, window_days) if stories else None,
+        state_file=state,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop.set()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)  # a second signal ends the process at once
+        err.print(f"{signal.Signals(signum).name}: stopping after the current batch (again to quit now)")
+
+    def on_round(report: RoundReport) -> None:
+        line = json.dumps(report.to_json(), ensure_ascii=False) if fmt is WatchFmt.jsonl else report.line()
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with _store(ctx) as store, Watcher(sources, store, options, stop=stop) as watcher:
+            last = watcher.run(on_round)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stop.is_set():
+        err.print(f"stopped after {watcher.rounds} rounds")
+    if last is not None and last.all_failed:
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")

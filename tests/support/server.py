@@ -34,14 +34,18 @@ class Route:
 
 
 class LocalServer:
-    """Routes by path; `hits[path]` counts the requests each path received."""
+    """Routes by path; `hits[path]` counts the requests each path received.
 
-    def __init__(self) -> None:
+    `port` 0 takes a free port; a given port lets a test stop a server and start another on its
+    address (a site that goes down and comes back).
+    """
+
+    def __init__(self, port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: collections.Counter[str] = collections.Counter()
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.port = self._httpd.server_address[1]
 
     def url(self, path: str) -> str:
