@@ -55,6 +55,25 @@ def test_ingest_json_then_articles_and_article(db_url: str, seeds_dir: Path) -> 
     assert "outlet: Meduza" in shown.stdout
 
 
+def test_one_file_name_in_two_folders_keeps_both_articles(db_url: str, seeds_dir: Path, tmp_path: Path) -> None:
+    """Ids come from file names: `a/index.txt` and `b/index.txt` are two articles, and both are kept."""
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    for folder, seed in (("a", seeds[0]), ("b", seeds[1])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "index.txt").write_bytes(seed.read_bytes())
+    res = run("--db", db_url, "ingest", "--no-stories", str(tmp_path), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["counts"] == {"stored": 2, "already stored": 0, "rejected": 0}
+    ids = [o["id"] for o in report["outcomes"]]
+    assert ids[0] == "index" and ids[1].startswith("index~") and len(ids[1]) == len("index~") + 8
+    assert "is already used by a different article" in report["outcomes"][1]["detail"]
+    shown = run("--db", db_url, "article", ids[1], "--format", "json")
+    assert json.loads(shown.stdout)["text"].strip()[:40] in seeds[1].read_text(encoding="utf-8")
+    table = run("--db", db_url, "ingest", "--no-stories", str(tmp_path))  # again: both found, nothing stored
+    assert "stored 0 · already stored 2 · rejected 0" in table.stdout
+
+
 def test_db_comes_from_the_environment(db_url: str, seeds_dir: Path) -> None:
     env = {"STORYLINE_DB": db_url}
     assert run("ingest", "--no-stories", str(seeds_dir), env=env).returncode == 0

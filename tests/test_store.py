@@ -56,8 +56,15 @@ def test_duplicates_by_url_text_and_id_are_reported(db_url: str) -> None:
     same_id_other_text = make_article(3, external_id="a1", url=None)
     results = store.add_articles([same_url, same_text, same_id_other_text])
     assert [(r.existing, r.reason) for r in results[:2]] == [("a1", "same URL"), ("a1", "same text")]
-    assert results[2].stored is None and "already used by a different article" in (results[2].conflict or "")
-    assert store.count_articles() == 1
+    # Another article under a taken id (two folders' `index.html`) is kept under an id its text decides.
+    renamed = results[2].stored
+    assert renamed is not None and renamed.external_id == f"a1~{same_id_other_text.content_hash[:8]}"
+    assert "'a1' is already used by a different article" in results[2].reason
+    assert store.get_article("a1").text == make_article(1).text
+    assert store.get_article(renamed.external_id).text == same_id_other_text.text
+    [again] = store.add_articles([same_id_other_text])  # read again: found by its text, not stored twice
+    assert (again.stored, again.existing, again.reason) == (None, renamed.external_id, "same text")
+    assert store.count_articles() == 2
     store.close()
 
 

@@ -271,9 +271,9 @@ def _show_report(report: IngestReport, fmt: Fmt, builder: StoryBuilder | None = 
             data["stories"] = {"grouped": len(builder.assignments), "new or updated": sorted(builder.touched)}
         _print_json(data)
         return
-    notable = [o for o in report.outcomes if o.status != "stored"]
+    notable = [o for o in report.outcomes if o.status != "stored" or o.detail]  # also stored under another id
     if notable:
-        table = Table("status", "id", "detail", title="not stored", title_justify="left")
+        table = Table("status", "id", "detail", title="not stored as given", title_justify="left")
         for o in notable[:200]:
             table.add_row(o.status, escape(o.external_id or o.source), escape(o.detail))
         out.print(table)

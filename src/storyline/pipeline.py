@@ -152,7 +152,7 @@ def _store_batch(store: Store, batch: list[Extracted]) -> list[IngestOutcome]:
             continue
         res = next(results)
         if res.stored is not None:
-            outcomes.append(IngestOutcome("stored", item.source, item.external_id))
+            outcomes.append(IngestOutcome("stored", item.source, res.stored.external_id, res.reason))
         elif res.conflict:
             rejected.append(Rejected(item.source, res.conflict, item.external_id))
             outcomes.append(IngestOutcome("rejected", item.source, item.external_id, res.conflict))

@@ -7,6 +7,7 @@ Schema changes go through Alembic migrations shipped in the package
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Sequence
@@ -175,9 +176,9 @@ class SqlStore(StoryTables, SearchTables):
         new_id = conn.execute(self._insert_article, values).scalar()
         if new_id is not None:
             return AddResult(article=art, stored=_with_id(art, new_id))
-        return self._explain_conflict(conn, art)
+        return self._explain_conflict(conn, art, values)
 
-    def _explain_conflict(self, conn: Connection, art: Article) -> AddResult:
+    def _explain_conflict(self, conn: Connection, art: Article, values: dict[str, Any]) -> AddResult:
         cols = articles.c
         match = sa.or_(cols.content_hash == art.content_hash, cols.external_id == art.external_id)
         if art.url:
@@ -191,10 +192,18 @@ class SqlStore(StoryTables, SearchTables):
             if row.content_hash == art.content_hash:
                 return self._duplicate(conn, art, (row.id, row.external_id), "same text")
         other = rows[0].source if rows else "?"
-        return AddResult(
-            article=art,
-            conflict=f"id {art.external_id!r} is already used by a different article (from {other})",
-        )
+        taken = f"id {art.external_id!r} is already used by a different article (from {other})"
+        # Ids come from file names, and `2024/a/index.html` and `2024/b/index.html` are both "index":
+        # keep the second article under an id made unique by its text (the same on every run, so
+        # reading it again finds it stored) rather than refuse it.
+        alt = dataclasses.replace(art, external_id=f"{art.external_id}~{art.content_hash[:8]}")
+        if "~" not in art.external_id and (
+            new_id := conn.execute(self._insert_article, {**values, "external_id": alt.external_id}).scalar()
+        ):
+            return AddResult(
+                article=art, stored=_with_id(alt, new_id), reason=f"{taken}: stored as {alt.external_id!r}"
+            )
+        return AddResult(article=art, conflict=taken)
 
     def _duplicate(self, conn: Connection, art: Article, existing: tuple[int, str], reason: str) -> AddResult:
         """Record an input under another id that duplicates a stored article, so it can be found."""
