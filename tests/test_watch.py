@@ -416,6 +416,36 @@ def test_watch_once_from_the_command_line(db_url: str, tmp_path: Path) -> None:
         store.close()
 
 
+def test_watch_analyse_readies_the_reports_of_new_articles(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`watch --analyse` does the per-article report work each round: the report then loads no model."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, inbox)
+    res = run("--db", db_url, "watch", str(inbox), "--once", "--analyse")
+    assert res.returncode == 0, res.stderr
+    assert "stored 5 · already stored 0 · rejected 0 · stories 1 new or updated · 5 analysed for reports" in res.stdout
+    import storyline.embed
+    import storyline.quotes
+    from storyline.report import build_report
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a model was loaded although the watch analysed every article")
+
+    monkeypatch.setattr(storyline.quotes, "load_parser", refuse)
+    monkeypatch.setattr(storyline.embed, "default_embedder", refuse)
+    store = open_store(db_url)
+    try:
+        report = build_report(store, 1).to_json()
+    finally:
+        store.close()
+    assert len(report["articles"]) == 5 and report["quotes"] and report["summary"]
+    again = run("--db", db_url, "watch", str(inbox), "--once", "--analyse", "--format", "jsonl")
+    assert json.loads(again.stdout)["analysed"] == 0  # nothing new: nothing to do
+
+
 def test_watch_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'w.db'}"
     bad = run("--db", db, "watch", str(tmp_path), "--every", "10x")

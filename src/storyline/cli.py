@@ -778,6 +778,13 @@ def watch_cmd(
     workers: Workers = 1,
     favor: Favor = "recall",
     stories: Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")] = True,
+    analyse: Annotated[
+        bool,
+        typer.Option(
+            help="After each round, parse quotes and embed sentences of its new articles, so the reports "
+            "of their stories are fast (as ingest --analyse)."
+        ),
+    ] = False,
     join: Join = _CLUSTER.join,
     merge: Merge = _CLUSTER.merge,
     window_days: WindowDays = _CLUSTER.window_days,
@@ -803,6 +810,7 @@ def watch_cmd(
         ingest=_options(min_words, max_bytes, allow_private, timeout, workers, favor, min_text_words),
         stories=_story_options(join, merge, window_days) if stories else None,
         state_file=state,
+        analyse=analyse,
     )
     stop = threading.Event()
 

@@ -98,6 +98,9 @@ class WatchOptions:
         ingest: reading, extraction and fetch options, as for `ingest`.
         stories: story options; None leaves new articles ungrouped.
         state_file: a JSON file remembering the files already read, across runs (None: this run only).
+        analyse: after each round, do the per-article work of story reports for the articles it
+            stored (quotes parsed, sentences and claims embedded; as `ingest --analyse`), so that
+            reports of the stories they join are fast while the watch goes on.
     """
 
     every: float = 600.0
@@ -106,6 +109,7 @@ class WatchOptions:
     ingest: IngestOptions = field(default_factory=IngestOptions)
     stories: StoryOptions | None = field(default_factory=StoryOptions)
     state_file: Path | None = None
+    analyse: bool = False
 
     def __post_init__(self) -> None:
         if self.every <= 0 or self.max_backoff <= 0:
@@ -148,6 +152,7 @@ class RoundReport:
     sources: tuple[SourceResult, ...]
     stories_touched: int = 0
     stopped: bool = False
+    analysed: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -173,6 +178,9 @@ class RoundReport:
             f"already stored {c['already stored']} · rejected {c['rejected']} · "
             f"stories {self.stories_touched} new or updated"
         )
+        if self.analysed:
+            text += f" · {self.analysed} analysed for reports"
+
         notes = [_note(r) for r in self.sources if r.error is not None or r.waiting]
         if self.stopped:
             notes.append("stopped before the end of the round")
@@ -186,6 +194,7 @@ class RoundReport:
             "counts": self.counts,
             "stories": self.stories_touched,
             "stopped": self.stopped,
+            "analysed": self.analysed,
             "sources": [r.to_json() for r in self.sources],
         }
 
@@ -258,6 +267,7 @@ class Watcher:
         self.seen: dict[str, tuple[int, int]] = self._load_state()
         self._seen_changed = False
         self.rounds = 0
+        self._stored: list[str] = []  # external ids stored this round, for `analyse`
 
     def run(self, on_round: Callable[[RoundReport], object] | None = None) -> RoundReport | None:
         """Run rounds until stopped or `max_rounds` are done; return the last round's report."""
@@ -300,8 +310,27 @@ class Watcher:
                 touched = len(builder.touched)
             except _FAILURES as exc:  # the store went away mid-round: the next round clusters what is left
                 log.warning("cannot update the stories: %s", _one_line(exc))
+        analysed = self._analyse() if self.options.analyse and not stopped else 0
         self._save_state()
-        return RoundReport(self.rounds, dt.datetime.now(dt.UTC), tuple(results), touched, stopped)
+        return RoundReport(self.rounds, dt.datetime.now(dt.UTC), tuple(results), touched, stopped, analysed)
+
+    def _analyse(self) -> int:
+        """The report work for this round's new articles (see `WatchOptions.analyse`); how many were done."""
+        from storyline.report import analyse_articles  # loads spaCy and the embedder only when asked to
+
+        ids, self._stored = self._stored, []
+        done = 0
+        for i in range(0, len(ids), 200):
+            if self.stop.is_set():
+                break
+            try:
+                articles = [self.store.get_article(x) for x in ids[i : i + 200]]
+                analyse_articles(self.store, articles)
+            except _FAILURES as exc:  # a report does this work itself when asked: nothing is lost
+                log.warning("cannot analyse the new articles: %s", _one_line(exc))
+                break
+            done += len(articles)
+        return done
 
     def close(self) -> None:
         """Close the fetcher if this watcher made it."""
@@ -379,6 +408,8 @@ class Watcher:
 
         def on_outcome(outcome: IngestOutcome) -> None:
             counts[outcome.status] += 1
+            if outcome.status == "stored" and outcome.external_id:
+                self._stored.append(outcome.external_id)
             if outcome.status == "rejected":
                 rejections.append(outcome.detail)
 
