@@ -36,8 +36,8 @@ _seed = iter(range(100, 100_000))
 
 
 @pytest.fixture
-def store(sqlite_url: str) -> Iterator[Store]:
-    opened = open_store(sqlite_url)
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
     yield opened
     opened.close()
 
@@ -430,10 +430,10 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_batch_with_bad_inputs_exits_0_and_prints_counts(tmp_path: Path) -> None:
+def test_cli_batch_with_bad_inputs_exits_0_and_prints_counts(db_url: str, tmp_path: Path) -> None:
     goods = [good_file(tmp_path / "in") for _ in range(2)]
     bads = [empty(tmp_path / "in"), png_named_txt(tmp_path / "in"), invalid_json(tmp_path / "in")]
-    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = db_url
     res = run_cli("--db", db, "ingest", str(tmp_path / "in"), str(tmp_path / "missing.txt"), "--format", "json")
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
@@ -447,16 +447,16 @@ def test_cli_batch_with_bad_inputs_exits_0_and_prints_counts(tmp_path: Path) -> 
     assert "stored 0 · already stored 2 · rejected 3" in table.stdout
 
 
-def test_cli_nothing_readable_exits_non_zero_without_traceback(tmp_path: Path) -> None:
+def test_cli_nothing_readable_exits_non_zero_without_traceback(db_url: str, tmp_path: Path) -> None:
     bad = [empty(tmp_path), random_bytes(tmp_path), tmp_path / "missing.txt"]
-    res = run_cli("--db", f"sqlite:///{tmp_path / 'cli.db'}", "ingest", *map(str, bad), "--format", "json")
+    res = run_cli("--db", db_url, "ingest", *map(str, bad), "--format", "json")
     assert res.returncode != 0
     assert "Traceback" not in res.stderr + res.stdout
     assert json.loads(res.stdout)["counts"] == {"stored": 0, "already stored": 0, "rejected": 3}
 
 
-def test_cli_nothing_readable_says_so_in_one_line(tmp_path: Path) -> None:
-    res = run_cli("--db", f"sqlite:///{tmp_path / 'cli.db'}", "ingest", str(empty(tmp_path)))
+def test_cli_nothing_readable_says_so_in_one_line(db_url: str, tmp_path: Path) -> None:
+    res = run_cli("--db", db_url, "ingest", str(empty(tmp_path)))
     assert res.returncode != 0
     assert res.stderr.strip().splitlines() == ["error: nothing could be read (1 inputs rejected)"]
 

@@ -27,8 +27,8 @@ def server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def store(sqlite_url: str) -> Iterator[Store]:
-    opened = open_store(sqlite_url)
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
     yield opened
     opened.close()
 

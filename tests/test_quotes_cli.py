@@ -66,19 +66,19 @@ def test_story_quotes_carry_occurrences_with_fidelity(db_url: str, seeds_dir: Pa
     assert len(lines) == len(quotes) and json.loads(lines[0])["occurrences"]
 
 
-def test_one_article_and_bad_arguments(sqlite_url: str, seeds_dir: Path) -> None:
+def test_one_article_and_bad_arguments(db_url: str, seeds_dir: Path) -> None:
     # SQLite only: the same commands run on PostgreSQL in the tests above (quotes of every article
     # right after ingest, per story), and a missing story on PostgreSQL in test_report.
-    empty = run("--db", sqlite_url, "quotes")
+    empty = run("--db", db_url, "quotes")
     assert empty.returncode == 0 and "no quotes found" in empty.stdout
-    assert run("--db", sqlite_url, "ingest", "--no-stories", str(seeds_dir)).returncode == 0
-    one = run("--db", sqlite_url, "quotes", "--article", "004_72e330e792d8a04d", "--format", "json")
+    assert run("--db", db_url, "ingest", "--no-stories", str(seeds_dir)).returncode == 0
+    one = run("--db", db_url, "quotes", "--article", "004_72e330e792d8a04d", "--format", "json")
     rows = json.loads(one.stdout)
     assert {r["article"] for r in rows} == {"004_72e330e792d8a04d"}
     assert any(r["speaker"] == "Dmitry Peskov" and "completely untrue" in r["text"] for r in rows)
-    both = run("--db", sqlite_url, "quotes", "--story", "1", "--article", "x")
+    both = run("--db", db_url, "quotes", "--story", "1", "--article", "x")
     assert both.returncode == 2 and both.stderr.strip() == "error: give --story or --article, not both"
-    missing = run("--db", sqlite_url, "quotes", "--story", "99")
+    missing = run("--db", db_url, "quotes", "--story", "99")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
 
 

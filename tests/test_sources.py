@@ -33,8 +33,8 @@ from support.articles import article_html, article_text
 
 
 @pytest.fixture
-def store(sqlite_url: str) -> Iterator[Store]:
-    opened = open_store(sqlite_url)
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
     yield opened
     opened.close()
 

@@ -78,8 +78,10 @@ def test_duplicates_inside_one_batch_are_stored_once(db_url: str) -> None:
 
 def test_missing_article_raises_not_found(db_url: str) -> None:
     store = open_store(db_url)
-    with pytest.raises(NotFoundError, match="no stored article"):
-        store.get_article("nope")
+    # Digits that are no row id: a superscript (isdigit, yet no int) and one past PostgreSQL's bigint.
+    for missing in ("nope", "\u00b9", "\u0663", "9" * 30):
+        with pytest.raises(NotFoundError, match="no stored article"):
+            store.get_article(missing)
     store.close()
 
 

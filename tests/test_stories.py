@@ -55,29 +55,29 @@ def test_the_five_seeds_form_exactly_one_story(db_url: str, seeds_dir: Path) -> 
     assert store.get_story(story.id).articles == story.articles
 
 
-def test_articles_arriving_later_join_the_story_and_ids_stay(sqlite_url: str, seeds_dir: Path, tmp_path: Path) -> None:
+def test_articles_arriving_later_join_the_story_and_ids_stay(db_url: str, seeds_dir: Path, tmp_path: Path) -> None:
     seeds = sorted(seeds_dir.iterdir())
     first, later = tmp_path / "first", tmp_path / "later"
     first.mkdir()
     later.mkdir()
     for i, path in enumerate(seeds):
         ((first if i < 2 else later) / path.name).write_bytes(path.read_bytes())
-    _ingest(sqlite_url, [str(first)])
-    (before,) = _open(sqlite_url).list_stories()
-    builder = _ingest(sqlite_url, [str(later)])
+    _ingest(db_url, [str(first)])
+    (before,) = _open(db_url).list_stories()
+    builder = _ingest(db_url, [str(later)])
     assert len(builder.assignments) == 3
     assert {a.story_id for a in builder.assignments} == {before.id}
-    (after,) = _open(sqlite_url).list_stories()
+    (after,) = _open(db_url).list_stories()
     assert after.id == before.id and after.article_count == 5
     # Ingesting everything again changes nothing.
-    again = _ingest(sqlite_url, [str(seeds_dir)])
+    again = _ingest(db_url, [str(seeds_dir)])
     assert again.assignments == []
-    assert _open(sqlite_url).list_stories() == [after]
+    assert _open(db_url).list_stories() == [after]
 
 
-def test_features_evicted_from_memory_are_read_back_from_the_store(sqlite_url: str, seeds_dir: Path) -> None:
+def test_features_evicted_from_memory_are_read_back_from_the_store(db_url: str, seeds_dir: Path) -> None:
     seeds = sorted(str(p) for p in seeds_dir.iterdir())
-    store = _open(sqlite_url)
+    store = _open(db_url)
     ingest(expand_paths(seeds[:2]), store, after_batch=StoryBuilder(store).update)
     # The second run keeps the features of one article at a time and no IDF sample.
     tight = StoryOptions(working_set=1, idf_sample=1)
@@ -89,9 +89,9 @@ def test_features_evicted_from_memory_are_read_back_from_the_store(sqlite_url: s
     assert story.article_count == 5 and "Putin" in story.names
 
 
-def test_finish_rebuilds_the_touched_stories_and_keeps_the_older_id(sqlite_url: str, seeds_dir: Path) -> None:
-    _ingest(sqlite_url, [str(seeds_dir)])
-    store = _open(sqlite_url)
+def test_finish_rebuilds_the_touched_stories_and_keeps_the_older_id(db_url: str, seeds_dir: Path) -> None:
+    _ingest(db_url, [str(seeds_dir)])
+    store = _open(db_url)
     (story,) = store.list_stories()
     # Split the story by hand, as a bad early assignment could have.
     moved = [a.id for a in story.articles[:2]]
@@ -106,9 +106,9 @@ def test_finish_rebuilds_the_touched_stories_and_keeps_the_older_id(sqlite_url: 
     assert after.id == story.id and after.article_count == 5
 
 
-def test_recluster_keeps_the_ids_of_unchanged_stories(sqlite_url: str, seeds_dir: Path) -> None:
-    _ingest(sqlite_url, [str(seeds_dir)])
-    store = _open(sqlite_url)
+def test_recluster_keeps_the_ids_of_unchanged_stories(db_url: str, seeds_dir: Path) -> None:
+    _ingest(db_url, [str(seeds_dir)])
+    store = _open(db_url)
     (before,) = store.list_stories()
     update = recluster(store)
     assert update.analysed == 5
@@ -119,7 +119,7 @@ def test_recluster_keeps_the_ids_of_unchanged_stories(sqlite_url: str, seeds_dir
     assert store.list_stories() == [after]
 
 
-def test_two_events_of_one_kind_are_two_stories(sqlite_url: str, shared_dir: Path, tmp_path: Path) -> None:
+def test_two_events_of_one_kind_are_two_stories(db_url: str, shared_dir: Path, tmp_path: Path) -> None:
     # ECB+ topic 1: Tara Reid enters rehab (2008) and Lindsay Lohan enters rehab (2013).
     lines = (shared_dir / "eval/stories/ecbplus-dev.articles.jsonl").read_text().splitlines()
     rows = [json.loads(line) for line in lines]
@@ -127,16 +127,16 @@ def test_two_events_of_one_kind_are_two_stories(sqlite_url: str, shared_dir: Pat
     picked = [r for r in rows if r["id"].startswith("1_")][:14]
     src = tmp_path / "topic1.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in picked))
-    _ingest(sqlite_url, [str(src)])
-    stories = _open(sqlite_url).list_stories()
+    _ingest(db_url, [str(src)])
+    stories = _open(db_url).list_stories()
     by_story = [{gold[a.external_id] for a in s.articles} for s in stories]
     assert all(len(labels) == 1 for labels in by_story), by_story  # no story mixes the two events
     assert len(stories) <= 4, [s.headline for s in stories]
 
 
-def test_articles_with_features_but_no_story_are_clustered_next_time(sqlite_url: str, seeds_dir: Path) -> None:
+def test_articles_with_features_but_no_story_are_clustered_next_time(db_url: str, seeds_dir: Path) -> None:
     # A run stopped after caching features and before writing stories leaves exactly this state.
-    store = _open(sqlite_url)
+    store = _open(db_url)
     ingest(expand_paths([str(seeds_dir)]), store)
     from storyline.embed import to_bytes
 
@@ -148,9 +148,9 @@ def test_articles_with_features_but_no_story_are_clustered_next_time(sqlite_url:
     assert update.analysed == 5 and store.count_stories() == 1
 
 
-def test_similar_lists_neighbours_with_scores(sqlite_url: str, seeds_dir: Path) -> None:
-    _ingest(sqlite_url, [str(seeds_dir)])
-    store = _open(sqlite_url)
+def test_similar_lists_neighbours_with_scores(db_url: str, seeds_dir: Path) -> None:
+    _ingest(db_url, [str(seeds_dir)])
+    store = _open(db_url)
     article = store.get_article("001_5ca4497752f730ed")
     found = similar_articles(store, article, limit=3)
     assert len(found) == 3
@@ -162,8 +162,8 @@ def test_similar_lists_neighbours_with_scores(sqlite_url: str, seeds_dir: Path) 
     assert [s.external_id for s in tight] == [s.external_id for s in found]
 
 
-def test_stories_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_stories_cli_json_shape(db_url: str, seeds_dir: Path) -> None:
+    db = db_url
     res = run("--db", db, "ingest", str(seeds_dir))
     assert res.returncode == 0, res.stderr
     assert "stories: 5 articles grouped, 1 stories new or updated" in res.stdout
@@ -183,8 +183,8 @@ def test_stories_cli_json_shape(tmp_path: Path, seeds_dir: Path) -> None:
     assert again.returncode == 0 and "5 articles in 1 stories (before: 1)" in again.stdout
 
 
-def test_bad_story_options_are_one_line_errors_and_store_nothing(tmp_path: Path, seeds_dir: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'o.db'}"
+def test_bad_story_options_are_one_line_errors_and_store_nothing(db_url: str, seeds_dir: Path) -> None:
+    db = db_url
     res = run("--db", db, "ingest", str(seeds_dir), "--join", "2")
     assert res.returncode == 2 and res.stderr.strip() == "error: join must be between 0 and 1 (got 2.0)"
     assert json.loads(run("--db", db, "articles", "--format", "json").stdout) == []
@@ -192,8 +192,8 @@ def test_bad_story_options_are_one_line_errors_and_store_nothing(tmp_path: Path,
     assert res.returncode == 2 and "window_days must be at least 1" in res.stderr
 
 
-def test_unknown_story_is_one_line_error(tmp_path: Path) -> None:
-    res = run("--db", f"sqlite:///{tmp_path / 'e.db'}", "story", "42")
+def test_unknown_story_is_one_line_error(db_url: str) -> None:
+    res = run("--db", db_url, "story", "42")
     assert res.returncode == 2
     assert res.stderr.strip() == "error: no story with id 42"
 

@@ -309,12 +309,12 @@ def test_ingest_form_runs_a_job_with_progress(db_url: str, seeds_dir: Path) -> N
         assert c.get("/ingest/jobs/unknown").status_code == 404
 
 
-def test_report_is_recomputed_when_its_story_changes(sqlite_url: str, seeds_dir: Path) -> None:
-    seeded(sqlite_url, seeds_dir)
-    with TestClient(create_app(sqlite_url, token=TOKEN, options=WebOptions(warm=True))) as c:
+def test_report_is_recomputed_when_its_story_changes(db_url: str, seeds_dir: Path) -> None:
+    seeded(db_url, seeds_dir)
+    with TestClient(create_app(db_url, token=TOKEN, options=WebOptions(warm=True))) as c:
         sid = story_id(c)
         first = c.get(f"/api/stories/{sid}").json()
-        store = open_store(sqlite_url)
+        store = open_store(db_url)
         extra = Article(
             "late", "A late report: the Kremlin repeated on Saturday that talks are not planned.", "f" * 64, "t"
         )

@@ -159,7 +159,7 @@ class Fetcher:
     def _read_capped(self, response: httpx.Response) -> bytes:
         limit = self.options.max_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise FetchError(f"too large: {int(declared) / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit")
         chunks: list[bytes] = []
         size = 0

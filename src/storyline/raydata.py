@@ -241,7 +241,7 @@ def _probe(address: str, timeout: float = 10.0) -> None:
     if address == "auto":  # Ray finds the cluster this node belongs to, or says at once there is none
         return
     host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not (port.isascii() and port.isdigit()):
         raise OptionsError(f"not a Ray address: {address!r}; give auto, HOST:6379 or ray://HOST:10001")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()

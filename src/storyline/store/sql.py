@@ -243,7 +243,7 @@ class SqlStore(StoryTables, SearchTables):
         if "\x00" in external_id:  # no stored id holds NUL (PostgreSQL text cannot), and PostgreSQL refuses the query
             raise NotFoundError(f"no stored article with id {external_id!r}")
         cond = articles.c.external_id == external_id
-        if external_id.isdigit():
+        if external_id.isascii() and external_id.isdigit() and len(external_id) < 19:  # a row id (PostgreSQL bigint)
             cond = sa.or_(cond, articles.c.id == int(external_id))
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(articles).where(cond).order_by(articles.c.external_id != external_id)).first()

@@ -217,7 +217,7 @@ class _Guard:
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body of the request (None when it is over the cap)."""
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > self.max_body:
             return None
         chunks: list[bytes] = []
         size = 0
