@@ -120,7 +120,7 @@ def ingest(
         return bool(store.known_urls([url]))
 
     def flush() -> None:
-        for outcome in _store_batch(store, batch):
+        for outcome in store_batch(store, batch):
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
@@ -136,7 +136,7 @@ def ingest(
     return IngestReport(tuple(outcomes))
 
 
-def _store_batch(store: Store, batch: list[Extracted]) -> list[IngestOutcome]:
+def store_batch(store: Store, batch: list[Extracted]) -> list[IngestOutcome]:
     """Write a batch's articles and rejections; return outcomes in input order."""
     articles = [item for item in batch if isinstance(item, Article)]
     results = iter(store.add_articles(articles)) if articles else iter(())

@@ -38,8 +38,7 @@ from .extract import ExtractOptions, extract
 from .features import FeatureOptions, lead_text
 from .fetch import Fetcher
 from .model import Article, Hints, IngestOutcome, IngestReport, RawDocument, Rejected
-from .pipeline import Extracted, IngestOptions, OnOutcome
-from .pipeline import _store_batch as store_batch  # the local engine's own batch writer: same outcomes
+from .pipeline import Extracted, IngestOptions, OnOutcome, store_batch  # store_batch: the local engine's batch writer
 from .sources import Item, KnownUrl, SourceContext, iter_sources
 from .store import Store
 
