@@ -284,6 +284,27 @@ def test_a_broken_jsonl_line_is_rejected_with_its_line_number(tmp_path: Path, st
     assert str(store.get_article("fifth").published) == "2024-02-03"
 
 
+def test_lone_surrogates_in_json_become_replacement_characters(tmp_path: Path, store: Store) -> None:
+    """JSON can escape half a surrogate pair, which no UTF-8 text holds: it once ended the whole batch."""
+    text = article_text(34)
+    cut = text.index(" ", 40)
+    lines = [
+        '{"id": "half\\udc00", "title": "Bad \\ud800 title", "outlet": "\\udfff", "text": "'
+        + text[:cut]
+        + " \\ud83d "
+        + text[cut:].replace("\n", " ")
+        + '"}',
+        json.dumps({"id": "fine", "text": article_text(35)}),
+    ]
+    (tmp_path / "halves.jsonl").write_text("\n".join(lines) + "\n")
+    report = ingest([str(tmp_path / "halves.jsonl")], store)
+    assert stored_ids(report) == ["half\ufffd", "fine"]
+    stored = store.get_article("half\ufffd")
+    assert stored.title == "Bad \ufffd title" and stored.outlet == "\ufffd" and "\ufffd" in stored.text
+    again = ingest([str(tmp_path / "halves.jsonl")], store)
+    assert again.counts == {"stored": 0, "already stored": 2, "rejected": 0}
+
+
 def test_an_over_long_jsonl_line_is_rejected_without_reading_it_whole(tmp_path: Path, store: Store) -> None:
     from storyline.extract import ExtractOptions
     from storyline.pipeline import IngestOptions

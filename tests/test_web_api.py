@@ -288,6 +288,16 @@ def test_ingest_with_the_token_makes_the_article_searchable(db_url: str) -> None
         assert again.json()["counts"]["already stored"] == 1
 
 
+def test_posted_lone_surrogates_are_a_clear_json_error(db_url: str) -> None:
+    """A JSON body that escapes half a surrogate pair is refused in one line, not a server error."""
+    body = '{"articles": [{"title": "Half \\ud800 title", "text": "' + ZEBRA["text"] + ' \\udc00"}]}'
+    with TestClient(create_app(db_url, token=TOKEN, options=WebOptions(warm=False))) as c:
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        got = c.post("/api/articles", content=body.encode("ascii"), headers=headers)
+        assert got.status_code == 422 and got.json()["error"].startswith("body: Invalid JSON"), got.text
+        assert c.get("/api/search", params={"q": "zebra"}).json()["items"] == []
+
+
 def test_ingest_form_runs_a_job_with_progress(db_url: str, seeds_dir: Path) -> None:
     url = db_url
     with TestClient(create_app(url, token=TOKEN, options=WebOptions(warm=False))) as c:

@@ -32,6 +32,8 @@ ALL_EXTS = TEXT_EXTS + HTML_EXTS + JSON_EXTS + JSONL_EXTS + WARC_EXTS
 _STRIP_EXTS = (*ALL_EXTS, ".gz")
 _CHUNK = 1 << 20
 _URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# JSON may escape half a surrogate pair ("\\ud800") that no UTF-8 text can hold: each becomes U+FFFD.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +246,8 @@ def record_to_document(record: Any, source: str, fallback_id: str) -> RawDocumen
         published=parse_published(record.get("published")),
         outlet=_str_or_none(record.get("outlet")),
     )
-    return RawDocument(source, ext_id, body.encode("utf-8"), "html" if kind == "html" else "text", hints)
+    data = _LONE_SURROGATE.sub("\ufffd", body).encode("utf-8")
+    return RawDocument(source, ext_id, data, "html" if kind == "html" else "text", hints)
 
 
 def _from_json_bytes(data: bytes, source: str, ext_id: str) -> Iterator[Item]:
@@ -340,7 +343,7 @@ def _str_or_none(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     # NUL is no character of any id, title, outlet or URL, and PostgreSQL text cannot hold it.
-    return value.replace("\x00", "").strip() or None
+    return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", "")).strip() or None
 
 
 # -- stdin ----------------------------------------------------------------------------------------

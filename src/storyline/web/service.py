@@ -370,7 +370,7 @@ class Site:
         stdin = None
         if request.articles:
             records = [a.record() for a in request.articles]
-            stdin = io.BytesIO(json.dumps(records, ensure_ascii=False).encode("utf-8"))
+            stdin = io.BytesIO(json.dumps(records).encode("ascii"))  # ASCII: a lone surrogate travels escaped
             specs.append("-")
         specs.extend(request.urls)
         for n, (name, data) in enumerate(request.files, 1):
