@@ -124,6 +124,37 @@ def test_an_update_that_would_wait_can_return_at_once(db_url: str, two_stores: t
     assert (state.members, state.stories, state.problems) == (3, 3, [])
 
 
+def test_an_ingest_stores_on_while_another_process_groups(
+    db_url: str, two_stores: tuple[Store, Store], tmp_path: Path
+) -> None:
+    """`storyline ingest` does not wait for the story lock after each batch: while another process
+    holds it, every batch is stored; the run groups its articles at the end, once the lock is free."""
+    from support.corpus import corpus
+
+    _, other = two_stores
+    source = write_jsonl(tmp_path / "in.jsonl", corpus(250))  # two batches of the pipeline's 200
+    with other.story_lock() as held:
+        assert held
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "storyline", "--db", db_url, "ingest", str(source), "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while read_state(db_url).articles < 250:  # both batches stored while the lock is held elsewhere
+            assert proc.poll() is None and time.monotonic() < deadline, "the ingest stopped storing"
+            time.sleep(0.3)
+        assert read_state(db_url).members == 0
+        time.sleep(1)
+        assert proc.poll() is None  # waiting to group, not done without grouping
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert json.loads(out)["counts"]["stored"] == 250
+    state = read_state(db_url)
+    assert (state.articles, state.members, state.problems) == (250, 250, [])
+
+
 def test_a_write_that_finds_sqlite_locked_is_run_again(tmp_path: Path) -> None:
     """Another connection holds the write lock past the busy timeout: the write waits and retries."""
     import sqlite3

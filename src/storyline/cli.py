@@ -8,7 +8,7 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -233,7 +233,7 @@ def _ingest_local(
     specs: list[str], store: Store, options: IngestOptions, stories: StoryOptions | None, on_outcome: OnOutcome
 ) -> tuple[IngestReport, StoryBuilder | None]:
     builder = StoryBuilder(store, stories) if stories else None
-    after = builder.update if builder else None
+    after = _grouper(builder)
     report = ingest(specs, store, options, stdin=sys.stdin.buffer, on_outcome=on_outcome, after_batch=after)
     return report, builder
 
@@ -259,9 +259,15 @@ def _ingest_ray(
         vectors=vectors,
         stdin=sys.stdin.buffer,
         on_outcome=on_outcome,
-        after_batch=builder.update if builder else None,
+        after_batch=_grouper(builder),
     )
     return report, builder
+
+
+def _grouper(builder: StoryBuilder | None) -> Callable[[], object] | None:
+    """Group after each batch unless another process is grouping: then go on storing, and leave
+    the waiting articles to it (it groups every article waiting) or to this run's `finish`."""
+    return functools.partial(builder.update, wait=False) if builder else None
 
 
 def _show_report(report: IngestReport, fmt: Fmt, builder: StoryBuilder | None = None) -> None:
