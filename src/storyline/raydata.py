@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import os
 import socket
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -218,6 +219,10 @@ def _ray_session(options: RayOptions, workers: int) -> Iterator[None]:
             ray.init(address=options.address, logging_level=level, log_to_driver=not options.quiet)
         else:
             # "local" starts a private instance even when `ray start` left one running on this machine.
+            # Its workers would run at nice 15, Ray's default, and starve beside any busy process (a
+            # first run of 50 articles had not ended after 14 minutes beside a test run; docs/scale.md):
+            # the same priority as the local engine, unless the user set one.
+            os.environ.setdefault("RAY_worker_niceness", "0")
             ray.init(
                 address="local",
                 num_cpus=workers,
