@@ -1104,11 +1104,11 @@ def plot(data: dict[str, Any], path: Path) -> None:
         ax.set_xlabel("articles stored (thousands)")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7, loc="lower left" if ax is not axes[2] else "upper left")
     axes[0].set_ylim(bottom=0)
     axes[1].set_ylim(bottom=0)
     axes[2].set_ylim(bottom=0)
-    fig.suptitle("Storyline at scale: 2 cores shared with other jobs (load average per step in docs/scale.md)")
+    fig.suptitle("Storyline at scale, one 2-core machine (the load during each step: docs/scale.md)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
