@@ -100,9 +100,9 @@ class Embedder:
         session_options.intra_op_num_threads = self.options.threads or (os.cpu_count() or 1)
         session_options.inter_op_num_threads = 1
         # Idle intra-op threads sleep instead of spinning: beside other busy processes (extraction
-        # workers, a second ingest, the web app) spinning burnt CPU they needed. Measured on 800
-        # sentences, 2 cores: alone 279 vs 278 texts/s; beside two busy processes 129 vs 107
-        # texts/s and 7.0 vs 9.3 CPU-ms a text (docs/benchmarks.md).
+        # workers, a second ingest, the web app) spinning burnt CPU they needed. bench/embed.py, 800
+        # sentences, 2 cores: alone 264-269 vs 232-246 texts/s; beside two busy processes 120-130 vs
+        # 99-109 texts/s, 7.5 vs 9.3-9.9 CPU-ms a text; the same vectors (docs/benchmarks.md).
         session_options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Basic graph optimisation measured ~10% faster than "all" for this int8 model on 2 cores.
         session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC

@@ -180,7 +180,6 @@ class RoundReport:
         )
         if self.analysed:
             text += f" · {self.analysed} analysed for reports"
-
         notes = [_note(r) for r in self.sources if r.error is not None or r.waiting]
         if self.stopped:
             notes.append("stopped before the end of the round")
@@ -408,7 +407,7 @@ class Watcher:
 
         def on_outcome(outcome: IngestOutcome) -> None:
             counts[outcome.status] += 1
-            if outcome.status == "stored" and outcome.external_id:
+            if outcome.status == "stored" and outcome.external_id and self.options.analyse:
                 self._stored.append(outcome.external_id)
             if outcome.status == "rejected":
                 rejections.append(outcome.detail)
