@@ -113,14 +113,30 @@ def ingest(
         One outcome per input (stored / already stored / rejected) and the counts.
     """
     options = options or IngestOptions()
-    outcomes: list[IngestOutcome] = []
-    batch: list[Extracted] = []
 
     def is_known(url: str) -> bool:
         return bool(store.known_urls([url]))
 
+    items = extract_documents(specs, options, fetcher=fetcher, stdin=stdin, is_known=is_known)
+    return store_in_batches(items, store, options.batch_size, on_outcome=on_outcome, after_batch=after_batch)
+
+
+def store_in_batches(
+    items: Iterable[Extracted],
+    store: Store,
+    batch_size: int,
+    *,
+    on_outcome: OnOutcome | None = None,
+    after_batch: Callable[[], object] | None = None,
+) -> IngestReport:
+    """Store `items` in batches of `batch_size`, each in one transaction, calling `after_batch`
+    after each (and once at the end); the writer of both engines (the Ray engine's items come
+    from its stages)."""
+    outcomes: list[IngestOutcome] = []
+    batch: list[Extracted] = []
+
     def flush() -> None:
-        for outcome in store_batch(store, batch):
+        for outcome in _store_batch(store, batch):
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
@@ -128,15 +144,15 @@ def ingest(
         if after_batch:
             after_batch()
 
-    for item in extract_documents(specs, options, fetcher=fetcher, stdin=stdin, is_known=is_known):
+    for item in items:
         batch.append(item)
-        if len(batch) >= options.batch_size:
+        if len(batch) >= batch_size:
             flush()
     flush()
     return IngestReport(tuple(outcomes))
 
 
-def store_batch(store: Store, batch: list[Extracted]) -> list[IngestOutcome]:
+def _store_batch(store: Store, batch: list[Extracted]) -> list[IngestOutcome]:
     """Write a batch's articles and rejections; return outcomes in input order."""
     articles = [item for item in batch if isinstance(item, Article)]
     results = iter(store.add_articles(articles)) if articles else iter(())

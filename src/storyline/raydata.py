@@ -38,8 +38,8 @@ from .errors import OptionsError, StorylineError
 from .extract import ExtractOptions, extract
 from .features import FeatureOptions, lead_text
 from .fetch import Fetcher
-from .model import Article, Hints, IngestOutcome, IngestReport, RawDocument, Rejected
-from .pipeline import Extracted, IngestOptions, OnOutcome, store_batch  # store_batch: the local engine's batch writer
+from .model import Article, Hints, IngestReport, RawDocument, Rejected
+from .pipeline import Extracted, IngestOptions, OnOutcome, store_in_batches  # the local engine's batch writer
 from .sources import Item, KnownUrl, SourceContext, iter_sources
 from .store import Store
 
@@ -160,15 +160,14 @@ def ingest(
         is_known=lambda url: bool(store.known_urls([url])),
         max_bytes=options.extract.max_bytes,
     )
-    outcomes: list[IngestOutcome] = []
-    batch: list[Extracted] = []
 
-    def flush() -> None:
-        for outcome in store_batch(store, batch):
-            outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
-        batch.clear()
+    def items(stages: _Stages) -> Iterator[Extracted]:
+        for item, vector in stages.run(iter_sources(specs, ctx)):
+            if vectors and vector is not None and isinstance(item, Article):
+                vectors.add(item, vector)  # waits there until its batch is stored and grouped
+            yield item
+
+    def after() -> None:
         if after_batch:
             after_batch()
         if vectors:
@@ -177,17 +176,10 @@ def ingest(
     try:
         with _ray_session(ray_options, options.workers):
             stages = _Stages(options, ray_options, vectors.features if vectors else None)
-            for item, vector in stages.run(iter_sources(specs, ctx)):
-                batch.append(item)
-                if vectors and vector is not None and isinstance(item, Article):
-                    vectors.add(item, vector)
-                if len(batch) >= options.batch_size:
-                    flush()
-            flush()
+            return store_in_batches(items(stages), store, options.batch_size, on_outcome=on_outcome, after_batch=after)
     finally:
         if own:
             fetcher.close()
-    return IngestReport(tuple(outcomes))
 
 
 # -- Ray session ----------------------------------------------------------------------------------
