@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,14 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    with fresh_schema_url() as url:
+        yield url
+
+
+@contextmanager
+def fresh_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards; skips the test
+    (with the reason) when no server answers."""
     if _PG_REASON:
         pytest.skip(_PG_REASON)
     schema = f"t_{uuid.uuid4().hex[:12]}"

@@ -7,13 +7,11 @@ the store with :func:`store_url`.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 import conftest
 
@@ -29,15 +27,5 @@ def store_url(backend: str, folder: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{folder / 'store.db'}"
         return
-    if conftest._PG_REASON:
-        pytest.skip(conftest._PG_REASON)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(conftest.PG_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"postgresql://127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with conftest.fresh_schema_url() as url:
+        yield url
