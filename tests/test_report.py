@@ -15,6 +15,7 @@ import pytest
 from storyline.report import ReportOptions, build_report
 from storyline.store import open_store
 from storyline.summarize import SummarySentence, rewrite_with_llm
+from support.reports import report_without_models
 from test_cli import run
 from test_nli import make_dir
 
@@ -253,19 +254,7 @@ def test_ingest_analyse_does_the_per_article_work_so_the_report_needs_no_model(
     SQLite store without --analyse gave."""
     res = run("--db", db_url, "ingest", "--analyse", str(REPO / "examples" / "seeds"))
     assert res.returncode == 0, res.stderr
-    import storyline.embed
-    import storyline.quotes
-
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("a model was loaded although everything was analysed at ingest")
-
-    monkeypatch.setattr(storyline.quotes, "load_parser", refuse)
-    monkeypatch.setattr(storyline.embed, "default_embedder", refuse)
-    store = open_store(db_url)
-    try:
-        analysed = build_report(store, 1).to_json()
-    finally:
-        store.close()
+    analysed = report_without_models(db_url, monkeypatch, "everything was analysed at ingest")
     jsonschema.Draft202012Validator(SCHEMA).validate(analysed)
     # The same analysis (vectors may differ in the last digits between batches, so borderline
     # groupings are not compared one for one).

@@ -28,6 +28,7 @@ from storyline.store import Store, open_store
 from storyline.watch import RoundReport, Watcher, WatchOptions, backoff_delay, parse_duration
 from storyline.web import WebOptions, create_app
 from support.articles import article_html, article_text
+from support.reports import report_without_models
 from support.server import LocalServer
 from test_cli import REPO, run
 from test_fetch import rss
@@ -427,20 +428,7 @@ def test_watch_analyse_readies_the_reports_of_new_articles(
     res = run("--db", db_url, "watch", str(inbox), "--once", "--analyse")
     assert res.returncode == 0, res.stderr
     assert "stored 5 · already stored 0 · rejected 0 · stories 1 new or updated · 5 analysed for reports" in res.stdout
-    import storyline.embed
-    import storyline.quotes
-    from storyline.report import build_report
-
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("a model was loaded although the watch analysed every article")
-
-    monkeypatch.setattr(storyline.quotes, "load_parser", refuse)
-    monkeypatch.setattr(storyline.embed, "default_embedder", refuse)
-    store = open_store(db_url)
-    try:
-        report = build_report(store, 1).to_json()
-    finally:
-        store.close()
+    report = report_without_models(db_url, monkeypatch, "the watch analysed every article")
     assert len(report["articles"]) == 5 and report["quotes"] and report["summary"]
     again = run("--db", db_url, "watch", str(inbox), "--once", "--analyse", "--format", "jsonl")
     assert json.loads(again.stdout)["analysed"] == 0  # nothing new: nothing to do

@@ -81,6 +81,7 @@ Favor = Annotated[str, typer.Option(help="Extraction trade-off: balanced, precis
 Join = Annotated[float, typer.Option(help="Least same-event probability for an article to join a story.")]
 Merge = Annotated[float, typer.Option(help="Least average same-event probability to merge two stories.")]
 WindowDays = Annotated[int, typer.Option(help="Dated articles further apart than this never join through each other.")]
+GroupStories = Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")]
 
 
 _CLUSTER = ClusterOptions()  # the defaults, shown in --help
@@ -174,7 +175,7 @@ def ingest_cmd(
     timeout: Timeout = 20.0,
     workers: Workers = 1,
     favor: Favor = "recall",
-    stories: Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")] = True,
+    stories: GroupStories = True,
     analyse: Annotated[
         bool,
         typer.Option(
@@ -783,7 +784,7 @@ def watch_cmd(
     timeout: Timeout = 20.0,
     workers: Workers = 1,
     favor: Favor = "recall",
-    stories: Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")] = True,
+    stories: GroupStories = True,
     analyse: Annotated[
         bool,
         typer.Option(
