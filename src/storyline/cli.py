@@ -29,7 +29,7 @@ from storyline.model import Article, IngestReport, Story
 from storyline.pipeline import IngestOptions, OnOutcome, extract_documents, ingest
 from storyline.quotealign import Quote, article_quotes, story_quotes
 from storyline.render import render
-from storyline.report import ReportOptions, analyse_articles, build_report
+from storyline.report import ReportOptions, analyse_stored, build_report
 from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
 from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles, story_copies
@@ -219,8 +219,7 @@ def ingest_cmd(
             builder.finish()
         if analyse:
             stored = [o.external_id for o in report.outcomes if o.status == "stored" and o.external_id]
-            for i in range(0, len(stored), 200):
-                analyse_articles(store, [store.get_article(x) for x in stored[i : i + 200]])
+            sum(analyse_stored(store, stored))  # runs every batch
     _show_report(report, fmt, builder)
     if builder and fmt is Fmt.table:
         grouped, touched = len(builder.assignments), len(builder.touched)

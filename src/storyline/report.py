@@ -12,7 +12,7 @@ and hands their results on. The JSON form is documented in `docs/report.md` and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,16 @@ def analyse_articles(store: Store, articles: Sequence[Article], options: ReportO
     embed = CachedEmbedder(store, max_tokens=128)
     embed(list(dict.fromkeys(texts)))
     return len(texts)
+
+
+def analyse_stored(store: Store, external_ids: Sequence[str], *, batch_size: int = 200) -> Iterator[int]:
+    """:func:`analyse_articles` over stored articles named by external id, a batch at a time (for
+    `ingest --analyse` and `watch --analyse`); yields the size of each batch once it is done, so a
+    caller can stop between batches."""
+    for start in range(0, len(external_ids), batch_size):
+        batch = [store.get_article(x) for x in external_ids[start : start + batch_size]]
+        analyse_articles(store, batch)
+        yield len(batch)
 
 
 def _mentions(store: Store, articles: Sequence[Article]) -> list[QuoteMention]:

@@ -315,20 +315,19 @@ class Watcher:
 
     def _analyse(self) -> int:
         """The report work for this round's new articles (see `WatchOptions.analyse`); how many were done."""
-        from storyline.report import analyse_articles  # loads spaCy and the embedder only when asked to
+        from storyline.report import analyse_stored  # loads spaCy and the embedder only when asked to
 
         ids, self._stored = self._stored, []
+        batches = analyse_stored(self.store, ids)
         done = 0
-        for i in range(0, len(ids), 200):
-            if self.stop.is_set():
-                break
+        while not self.stop.is_set():
             try:
-                articles = [self.store.get_article(x) for x in ids[i : i + 200]]
-                analyse_articles(self.store, articles)
+                done += next(batches)
+            except StopIteration:
+                break
             except _FAILURES as exc:  # a report does this work itself when asked: nothing is lost
                 log.warning("cannot analyse the new articles: %s", _one_line(exc))
                 break
-            done += len(articles)
         return done
 
     def close(self) -> None:
