@@ -15,7 +15,7 @@ never holds the whole corpus:
   realistic mix: 10% planted near-duplicates, the rest distinct.
 
 **Near-duplicate detection.** Each stage is timed separately, in batches of ``--batch`` texts
-(building a batch's texts is not timed): (a) word 3-gram shingles (`storyline.copies.shingles`),
+(building a batch's texts is not timed): (a) word 3-gram shingles (`storyline.analysis.copies.shingles`),
 (b) MinHash signatures, 128 permutations, (c) LSH insert of all signatures, then a query for every
 signature, to candidate pairs, 64 bands of 2 rows (threshold 0.2, as `CopyOptions`), (d) keeping
 the candidates whose estimated Jaccard is at least 0.2 (vectorised over the digests). rensa runs
@@ -194,7 +194,7 @@ def run_rensa(texts: Iterator[list[str]], clock: Clock) -> tuple[Pairs, Pairs, d
     """Shingles, signatures, LSH and the estimated-Jaccard filter with rensa's batch paths."""
     from rensa import RMinHash, RMinHashLSH
 
-    from storyline.copies import shingles
+    from storyline.analysis.copies import shingles
 
     hashes: list[Any] = []
     for batch in texts:
@@ -218,7 +218,7 @@ def run_datasketch(texts: Iterator[list[str]], clock: Clock) -> tuple[Pairs, Pai
     """The same with datasketch: `MinHash.bulk` over encoded shingles, a `MinHashLSH` session."""
     from datasketch import MinHash, MinHashLSH
 
-    from storyline.copies import shingles
+    from storyline.analysis.copies import shingles
 
     hashes: list[Any] = []
     for batch in texts:
@@ -270,7 +270,7 @@ def detect(library: str, n: int, batch: int, eval_dir: Path, out: Path) -> dict[
 
 def agreement(rensa: Path, datasketch: Path, n: int, eval_dir: Path) -> dict[str, Any]:
     """How far the two libraries' pairs over the same `n` texts agree, and against exact Jaccard."""
-    from storyline.copies import shingles
+    from storyline.analysis.copies import shingles
 
     r, d = np.load(rensa), np.load(datasketch)
     corp = corpus(eval_dir)
@@ -314,7 +314,7 @@ def _share(want: Pairs, got: Pairs) -> float:
 
 def align_groups(eval_dir: Path, limit: int, long_limit: int) -> dict[str, list[list[Any]]]:
     """Real articles in groups whose every pair is a candidate: ECB+ topics, PolNeAR runs of 20."""
-    from storyline.extract import extract
+    from storyline.ingest.extract import extract
     from storyline.model import Article, RawDocument
 
     ecb: dict[str, list[Any]] = {}
@@ -338,8 +338,8 @@ def align_groups(eval_dir: Path, limit: int, long_limit: int) -> dict[str, list[
 
 def time_alignment(groups: list[list[Any]], embed: Any) -> dict[str, Any]:
     """Split, embed and align every pair within each group (timed apart), then find_copies end to end."""
-    from storyline import copies
-    from storyline.sentences import split_sentences
+    from storyline.analysis import copies
+    from storyline.text.sentences import split_sentences
 
     options = copies.CopyOptions()
     arts = [a for g in groups for a in g]
@@ -386,7 +386,7 @@ def time_alignment(groups: list[list[Any]], embed: Any) -> dict[str, Any]:
 
 def alignment(eval_dir: Path, limit: int, long_limit: int) -> dict[str, Any]:
     """Alignment figures for the ECB+ and PolNeAR groups."""
-    from storyline.embed import default_embedder
+    from storyline.stories.embed import default_embedder
 
     embed = default_embedder(128)
     embed(["warm up"])

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import onnxruntime as ort
 
-from storyline.embed import Embedder, EmbedOptions, model_file
-from storyline.sentences import split_sentences
+from storyline.stories.embed import Embedder, EmbedOptions, model_file
+from storyline.text.sentences import split_sentences
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "quotes" / "polnear-dev" / "text"
 

@@ -105,7 +105,7 @@ def load_texts(eval_dir: Path) -> list[tuple[str, str]]:
 
 def usable_texts(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The texts that extraction keeps as articles, without exact duplicates (each stores once)."""
-    from storyline.extract import extract
+    from storyline.ingest.extract import extract
     from storyline.model import Article, RawDocument
 
     seen: set[str] = set()
@@ -148,7 +148,7 @@ class Page:
 
 def usable_pages(eval_dir: Path) -> list[Page]:
     """Pages whose copies 1 and 2 extract to distinct articles (other text, other URL) in the store."""
-    from storyline.extract import extract
+    from storyline.ingest.extract import extract
     from storyline.model import Article, RawDocument
 
     pages: list[Page] = []
@@ -261,8 +261,8 @@ def run_ingest(spec: Spec) -> Result:
     """
     import trafilatura  # noqa: F401  # imported untimed, as in run_trafilatura: same footing
 
-    from storyline.extract import ExtractOptions
-    from storyline.pipeline import IngestOptions, ingest
+    from storyline.ingest.extract import ExtractOptions
+    from storyline.ingest.local import IngestOptions, ingest
     from storyline.store import open_store
 
     store = open_store(f"sqlite:///{spec.db}")
@@ -284,13 +284,13 @@ def cpu_time() -> float:
 def trafilatura_kwargs(mode: str) -> dict[str, Any]:
     """Arguments for `bare_extraction`: the issue's plain call, or the pipeline's own settings.
 
-    "trafilatura-pipeline" mirrors `storyline.extract._from_html` (default `ExtractOptions`, fast
+    "trafilatura-pipeline" mirrors `storyline.ingest.extract._from_html` (default `ExtractOptions`, fast
     mode, extensive date search): the ratio against it is the pipeline's own overhead.
     """
     plain = {"with_metadata": True, "include_comments": False, "include_tables": True}
     if mode != "trafilatura-pipeline":
         return plain
-    from storyline.extract import ExtractOptions
+    from storyline.ingest.extract import ExtractOptions
 
     favor = ExtractOptions().favor
     return {

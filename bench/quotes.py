@@ -69,7 +69,7 @@ def instrument_parser() -> dict[str, Any]:
     of `load_parser` is timed, and the cached parser's ``pipe`` wrapped to time the parse and count
     the sentences, characters and tokens parsed.
     """
-    import storyline.quotes as quotes_module
+    import storyline.analysis.quotes as quotes_module
 
     load_parser = quotes_module.load_parser
     parse: dict[str, Any] = {"load_s": 0.0, "s": 0.0, "sentences": 0, "chars": 0, "tokens": 0, "loaded": False}
@@ -104,10 +104,10 @@ def instrument_parser() -> dict[str, Any]:
 def worker(db: Path, story_id: int) -> dict[str, Any]:
     """What `story_quotes` does, stage by stage, in this (fresh) process."""
     t_start = time.perf_counter()
-    from storyline.embed import default_embedder
-    from storyline.quotealign import align_quotes, article_quotes
-    from storyline.sentences import split_sentences
+    from storyline.analysis.quotealign import align_quotes, article_quotes
     from storyline.store import open_store
+    from storyline.stories.embed import default_embedder
+    from storyline.text.sentences import split_sentences
 
     t_imported = time.perf_counter()
     store = open_store(f"sqlite:///{db}")

@@ -30,14 +30,14 @@ from typing import Any
 
 from ingest import vary_text  # bench/ingest.py: distinct copies of an article
 
-from storyline.embed import Embedder, EmbedOptions
-from storyline.extract import extract
-from storyline.features import FeatureOptions, extract_features, lead_text
+from storyline.ingest.extract import extract
+from storyline.ingest.inputs import SourceContext, iter_sources
+from storyline.ingest.raydata import PrecomputedVectors, mark_repeats
 from storyline.model import Article, RawDocument
-from storyline.raydata import PrecomputedVectors, mark_repeats
-from storyline.sources import SourceContext, iter_sources
 from storyline.store import open_store
-from storyline.stories import StoryBuilder
+from storyline.stories.builder import StoryBuilder
+from storyline.stories.embed import Embedder, EmbedOptions
+from storyline.stories.features import FeatureOptions, extract_features, lead_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"

@@ -22,7 +22,7 @@ text (``text_vectors``, filled by `CachedEmbedder`); "cold" means both emptied.
 
 * worker, cold: the caches emptied, then in a new process what ``storyline report ID --format
   html -o FILE`` does: `build_report`, `StoryReport.to_json`, `render` to HTML, the file written.
-  Every stage `storyline.report` calls is wrapped with a timer through its name in that module
+  Every stage `storyline.analysis.report` calls is wrapped with a timer through its name in that module
   (`find_copies`, `source_groups`, `article_quotes`, `align_quotes`, `article_units`,
   `embed_units`, `group_claims`, `find_dates`, `find_conflicts`, `build_timeline`, `summarize`,
   `find_upstream`, `by_name`, and the load of `default_embedder`), and inside some of them the costly parts:
@@ -75,7 +75,7 @@ SEEDS = ROOT / "examples" / "seeds"
 TARGET_FULL_S = 10.0  # seconds, a full report of a 50-article story
 TARGET_NEW_S = 2.0  # seconds, the report again after one new article
 
-#: The stages `storyline.report` calls, by their name there, in the order it calls them.
+#: The stages `storyline.analysis.report` calls, by their name there, in the order it calls them.
 STAGES = (
     "find_copies",
     "source_groups",
@@ -93,11 +93,11 @@ STAGES = (
 )
 #: Parts inside some stages: (module, name, the stage they belong to).
 PARTS = (
-    ("storyline.copies", "_lsh_pairs", "find_copies"),
-    ("storyline.copies", "_prepare", "find_copies"),
-    ("storyline.copies", "align", "find_copies"),
-    ("storyline.quotealign", "extract_many", "article_quotes"),
-    ("storyline.claims", "_pairs", "group_claims"),
+    ("storyline.analysis.copies", "_lsh_pairs", "find_copies"),
+    ("storyline.analysis.copies", "_prepare", "find_copies"),
+    ("storyline.analysis.copies", "align", "find_copies"),
+    ("storyline.analysis.quotealign", "extract_many", "article_quotes"),
+    ("storyline.analysis.claims", "_pairs", "group_claims"),
 )
 
 
@@ -159,12 +159,12 @@ def _charged(timers: Timers, kind: str, call: Callable[..., Any]) -> Callable[..
 
 
 def instrument() -> Timers:
-    """Wrap the stages of `storyline.report` (and some parts inside them) with timers."""
+    """Wrap the stages of `storyline.analysis.report` (and some parts inside them) with timers."""
     import importlib
 
-    import storyline.embed as embed_module
-    import storyline.quotes as quotes_module
-    import storyline.report as report_module
+    import storyline.analysis.quotes as quotes_module
+    import storyline.analysis.report as report_module
+    import storyline.stories.embed as embed_module
 
     timers = Timers()
     for name in STAGES:  # a name the module no longer has is left out (its figures stay 0)
@@ -211,10 +211,10 @@ def instrument() -> Timers:
 def worker(db: Path, story_id: int, out_html: Path) -> dict[str, Any]:
     """What `storyline report ID --format html -o FILE` does, stage by stage, in this (fresh) process."""
     t_start = time.perf_counter()
+    from storyline.analysis.report import build_report
     from storyline.render import render
-    from storyline.report import build_report
-    from storyline.sentences import split_sentences
     from storyline.store import open_store
+    from storyline.text.sentences import split_sentences
 
     t_imported = time.perf_counter()
     cached = cache_rows(db)

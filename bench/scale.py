@@ -115,7 +115,7 @@ def load_base(eval_dir: Path) -> list[Base]:
     articles; for a story with none, mid-June of the year its articles mention most), plus 0-2
     days, so that every article is dated as a feed would date it.
     """
-    from storyline.extract import extract
+    from storyline.ingest.extract import extract
     from storyline.model import Article, RawDocument
 
     gold: dict[str, str] = json.loads((eval_dir / "stories" / "ecbplus-dev.gold.json").read_text())
@@ -500,10 +500,10 @@ def agreement(a: dict[str, int], b: dict[str, int]) -> dict[str, Any]:
 def one_more_in_process(db: str, path: str) -> dict[str, Any]:
     """Child process: ingest one article through the library, timing start-up, index load and the rest."""
     t0 = time.perf_counter()
-    from storyline.extract import ExtractOptions
-    from storyline.pipeline import IngestOptions, ingest
+    from storyline.ingest.extract import ExtractOptions
+    from storyline.ingest.local import IngestOptions, ingest
     from storyline.store import open_store
-    from storyline.stories import StoryBuilder
+    from storyline.stories.builder import StoryBuilder
 
     t1 = time.perf_counter()
     store = open_store(f"sqlite:///{db}")
@@ -563,8 +563,8 @@ def _embedder(vectors: str, options: Any) -> Callable[[Sequence[Any]], Any]:
     """Articles → vectors: MiniLM, or (with an .npz of base vectors) the base article's vector nudged."""
     import numpy as np
 
-    from storyline.embed import default_embedder
-    from storyline.features import lead_text
+    from storyline.stories.embed import default_embedder
+    from storyline.stories.features import lead_text
 
     if not vectors:
         model = default_embedder(options.features.vector_tokens)
@@ -594,12 +594,12 @@ def staged_ingest(path: str, db: str, vectors: str = "", workers: int = 1) -> di
     that is how `fill` grows a store to 100,000 articles in minutes instead of an hour.
     """
 
-    from storyline.cluster import Member
-    from storyline.features import extract_features
+    from storyline.ingest.local import IngestOptions, extract_documents
     from storyline.model import Article
-    from storyline.pipeline import IngestOptions, extract_documents
     from storyline.store import open_store
-    from storyline.stories import StoryBuilder, StoryOptions, _cache, _label, load_index
+    from storyline.stories.builder import StoryBuilder, StoryOptions, _cache, _label, load_index
+    from storyline.stories.cluster import Member
+    from storyline.stories.features import extract_features
 
     options = StoryOptions()
     embed = _embedder(vectors, options)
@@ -666,7 +666,7 @@ def staged_ingest(path: str, db: str, vectors: str = "", workers: int = 1) -> di
 
 def base_articles(eval_dir: str, seed: int, out: str) -> dict[str, Any]:
     """Child process: the extracted base articles, their gold data and the name words, pickled for `fill`."""
-    from storyline.extract import extract
+    from storyline.ingest.extract import extract
     from storyline.model import Article, RawDocument
 
     base = load_base(Path(eval_dir))
@@ -712,10 +712,10 @@ def base_vectors(corpus: str, count: int, out: str) -> dict[str, Any]:
     """Child process: MiniLM vectors of the first `count` corpus articles (variant 0: the originals)."""
     import numpy as np
 
-    from storyline.embed import default_embedder
-    from storyline.features import FeatureOptions, lead_text
+    from storyline.ingest.local import extract_documents
     from storyline.model import Article
-    from storyline.pipeline import extract_documents
+    from storyline.stories.embed import default_embedder
+    from storyline.stories.features import FeatureOptions, lead_text
 
     path = Path(out).with_suffix(".jsonl")
     with Path(corpus).open(encoding="utf-8") as src:

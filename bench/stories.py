@@ -34,13 +34,13 @@ from typing import Any
 
 import numpy as np
 
-from storyline.cluster import Member, StoryIndex, cluster_all
-from storyline.embed import MODEL_ID, default_embedder, to_bytes
-from storyline.extract import extract
+from storyline.ingest.extract import extract
 from storyline.model import Article, Hints, RawDocument
 from storyline.store import Store, open_store
 from storyline.store.base import FeatureRow
-from storyline.stories import StoryBuilder, StoryOptions, _cache, describe, load_index
+from storyline.stories.builder import StoryBuilder, StoryOptions, _cache, describe, load_index
+from storyline.stories.cluster import Member, StoryIndex, cluster_all
+from storyline.stories.embed import MODEL_ID, default_embedder, to_bytes
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 TARGET = 30.0  # articles/s, embed + cluster

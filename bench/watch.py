@@ -25,8 +25,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from storyline.ingest.watch import Watcher, WatchOptions
 from storyline.store import open_store
-from storyline.watch import Watcher, WatchOptions
 
 _SUBJECTS = ("The city council", "The port authority", "The water board", "The rail operator", "The hospital")
 _VERBS = ("approved", "delayed", "announced", "rejected", "published")

@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx
 
-from storyline.extract import extract
+from storyline.ingest.extract import extract
 from storyline.model import Article, RawDocument, Story
 from storyline.store import open_store
 

@@ -8,7 +8,7 @@ Two sets of same-story article pairs, each article its own source:
 - ``stories``: pairs of ECB+ dev articles of the same gold story (``../shared/eval/stories``),
   a seeded sample (60 by default) of all such pairs.
 
-Each article goes through ``storyline.extract.extract`` (plain text), ``article_units``,
+Each article goes through ``storyline.ingest.extract.extract`` (plain text), ``article_units``,
 ``embed_units`` (MiniLM, 128 tokens, as the report uses) and ``group_claims(units, vectors, {a: a,
 b: b})``. A claim group with one occurrence from each article is an **aligned pair**.
 
@@ -117,7 +117,7 @@ class Analyser:
     """Units and vectors of articles (cached: an ECB+ article may be in several pairs)."""
 
     def __init__(self) -> None:
-        from storyline.embed import default_embedder
+        from storyline.stories.embed import default_embedder
 
         self.embed = default_embedder(128)
         self.cache: dict[str, tuple[Any, list[Any], Any]] = {}
@@ -126,8 +126,8 @@ class Analyser:
     def article(self, doc: Doc) -> tuple[Any, list[Any], Any]:
         """(Article, units, vectors) of one document."""
         if doc.id not in self.cache:
-            from storyline.claims import article_units, embed_units
-            from storyline.extract import extract
+            from storyline.analysis.claims import article_units, embed_units
+            from storyline.ingest.extract import extract
             from storyline.model import Article, RawDocument
 
             art = extract(RawDocument(source="eval", external_id=doc.id, content=doc.text.encode(), kind="text"))
@@ -142,7 +142,7 @@ class Analyser:
         """Aligned claim pairs and coverage of one article pair."""
         import numpy as np
 
-        from storyline.claims import group_claims
+        from storyline.analysis.claims import group_claims
 
         art_a, units_a, vec_a = self.article(a)
         art_b, units_b, vec_b = self.article(b)
@@ -228,7 +228,7 @@ def score_labels(
     records: list[dict[str, Any]], aligned: dict[str, list[Aligned]], run_pairs: set[str]
 ) -> dict[str, Any]:
     """Precision over the labelled pairs that this run still aligns (overall, by set and by cosine band)."""
-    from storyline.claims import ClaimOptions
+    from storyline.analysis.claims import ClaimOptions
 
     cosine = {x.id: x.cosine for pool in aligned.values() for x in pool}
     found_ids = set(cosine)

@@ -5,7 +5,7 @@ Each row pairs two news articles with a human `Overall` similarity from 1 (same 
 (unrelated). The score is the Pearson correlation between Storyline's similarity and the negated
 `Overall`, on English-English pairs and on all pairs. Two similarities are scored: the cosine of
 the article vectors (headline and lead through MiniLM) and the log-odds of the same-event model that
-story clustering uses (vectors plus names, words, numbers and dates; ``storyline.cluster.pair_logit``).
+story clustering uses (vectors plus names, words, numbers and dates; ``storyline.stories.cluster.pair_logit``).
 
 Usage::
 
@@ -48,10 +48,10 @@ def load(path: Path, limit: int | None) -> list[dict[str, str]]:
 
 def similarities(rows: list[dict[str, str]]) -> tuple[list[float], list[float]]:
     """(cosine, same-event probability) for each row's two texts."""
-    from storyline.cluster import DocFreq, pair_logit
-    from storyline.embed import default_embedder
     from storyline.model import Article
-    from storyline.stories import StoryOptions, describe
+    from storyline.stories.builder import StoryOptions, describe
+    from storyline.stories.cluster import DocFreq, pair_logit
+    from storyline.stories.embed import default_embedder
 
     articles = [
         Article(external_id=f"{i}:{side}", text=row[side] or " ", content_hash="", source="semeval", id=2 * i + k)

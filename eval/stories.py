@@ -154,7 +154,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _date_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from storyline.extract import extract
+    from storyline.ingest.extract import extract
     from storyline.model import Article, RawDocument
 
     def day(row: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """Bad input is data: each bad input gets a clear reason, and the good inputs beside it are all stored.
 
-Every test ingests real files into a real SQLite store through `storyline.pipeline.ingest`,
+Every test ingests real files into a real SQLite store through `storyline.ingest.local.ingest`,
 with good articles before and after the bad input in the same batch.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from storyline.extract import extract
+from storyline.ingest.extract import extract
+from storyline.ingest.local import ingest
 from storyline.model import IngestReport, RawDocument
-from storyline.pipeline import ingest
 from storyline.store import Store, open_store
 from support.articles import article_html, article_text
 
@@ -306,8 +306,8 @@ def test_lone_surrogates_in_json_become_replacement_characters(tmp_path: Path, s
 
 
 def test_an_over_long_jsonl_line_is_rejected_without_reading_it_whole(tmp_path: Path, store: Store) -> None:
-    from storyline.extract import ExtractOptions
-    from storyline.pipeline import IngestOptions
+    from storyline.ingest.extract import ExtractOptions
+    from storyline.ingest.local import IngestOptions
 
     path = tmp_path / "long.jsonl"
     with path.open("w") as fh:
@@ -360,8 +360,8 @@ def test_a_20_mb_html_file_is_rejected_quickly_without_reading_it(tmp_path: Path
 
 
 def test_a_small_gz_that_inflates_past_the_limit_is_rejected(tmp_path: Path, store: Store) -> None:
-    from storyline.extract import ExtractOptions
-    from storyline.pipeline import IngestOptions
+    from storyline.ingest.extract import ExtractOptions
+    from storyline.ingest.local import IngestOptions
 
     bomb = tmp_path / "bomb.html.gz"
     bomb.write_bytes(gzip.compress(b"<p>" + b"a" * 5_000_000))
@@ -413,7 +413,7 @@ def test_an_unreadable_file_in_a_folder_is_rejected(tmp_path: Path, store: Store
 
 
 def test_an_unreadable_subfolder_is_rejected_not_skipped(tmp_path: Path, store: Store) -> None:
-    from storyline.sources import expand_paths
+    from storyline.ingest.inputs import expand_paths
 
     skip_unless_chmod_stops_reading(tmp_path)
     folder = tmp_path / "inbox"

@@ -33,10 +33,10 @@ from pathlib import Path
 
 import pytest
 
-from storyline.extract import content_hash
+from storyline.ingest.extract import content_hash
 from storyline.model import Article
 from storyline.store import SqlStore, Store, open_store
-from storyline.stories import StoryBuilder
+from storyline.stories.builder import StoryBuilder
 from support.corpus import write_jsonl
 from support.storecheck import read_state
 
@@ -369,7 +369,7 @@ def _statuses(out: Path) -> dict[str, str]:
 
 def _extracted_hashes(records: list[dict[str, object]], folder: Path) -> set[str]:
     """The content hashes the inputs have once extracted, computed here without a store."""
-    from storyline.pipeline import extract_documents
+    from storyline.ingest.local import extract_documents
 
     source = write_jsonl(folder / "all.jsonl", records)
     return {item.content_hash for item in extract_documents([str(source)]) if isinstance(item, Article)}

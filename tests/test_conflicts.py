@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from storyline.claims import article_units, embed_units, group_claims
-from storyline.conflicts import find_conflicts
-from storyline.embed import default_embedder
+from storyline.analysis.claims import article_units, embed_units, group_claims
+from storyline.analysis.conflicts import find_conflicts
+from storyline.analysis.timeline import find_dates
 from storyline.model import Article, Evidence
-from storyline.timeline import find_dates
+from storyline.stories.embed import default_embedder
 
 PUBLISHED = dt.date(2024, 3, 8)  # a Friday
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from storyline.copies import CopyOptions, find_copies, independent_sources, shingles
-from storyline.embed import default_embedder
+from storyline.analysis.copies import CopyOptions, find_copies, independent_sources, shingles
 from storyline.errors import OptionsError
 from storyline.model import Article
+from storyline.stories.embed import default_embedder
 from support.seeds import seed_articles
 
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.cluster import DocFreq, Member, pair_score
-from storyline.embed import DIM, default_embedder, from_bytes, to_bytes
-from storyline.features import (
+from storyline.model import Article
+from storyline.stories.cluster import DocFreq, Member, pair_score
+from storyline.stories.embed import DIM, default_embedder, from_bytes, to_bytes
+from storyline.stories.features import (
     ArticleFeatures,
     capitalised_words,
     content_words,
@@ -20,8 +21,7 @@ from storyline.features import (
     numbers_in,
     years_in,
 )
-from storyline.model import Article
-from storyline.textclean import _is_bare_date, date_from_url
+from storyline.text.clean import _is_bare_date, date_from_url
 
 
 def test_vectors_are_unit_length_and_independent_of_batch_order() -> None:
@@ -150,8 +150,8 @@ def test_pair_score_is_symmetric_and_a_probability(fa: ArticleFeatures, fb: Arti
 
 
 def test_cached_embedder_embeds_each_text_once_and_keeps_vectors_in_the_store(db_url: str) -> None:
-    from storyline.embed import CachedEmbedder
     from storyline.store import open_store
+    from storyline.stories.embed import CachedEmbedder
 
     base = default_embedder(128)
     calls: list[int] = []

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storyline.errors import OptionsError
-from storyline.extract import ExtractOptions, content_hash, decode, detect_language, extract
+from storyline.ingest.extract import ExtractOptions, content_hash, decode, detect_language, extract
 from storyline.model import Article, Hints, RawDocument, Rejected
 
 PARAS = [

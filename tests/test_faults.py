@@ -36,8 +36,8 @@ from pathlib import Path
 
 import pytest
 
+from storyline.ingest.local import extract_documents
 from storyline.model import Article
-from storyline.pipeline import extract_documents
 from support.corpus import corpus, write_jsonl
 from support.storecheck import Counts, read_state
 
@@ -180,9 +180,9 @@ def test_sigkill_three_times_then_resume_stores_each_article_once(db_url: str, t
 def test_stories_a_stopped_run_left_unrebuilt_are_rebuilt_by_the_next(db_url: str, tmp_path: Path) -> None:
     """In one process: a builder groups and stops before `finish` (as if killed there); a new
     builder's `finish` settles its stories."""
-    from storyline.pipeline import ingest
+    from storyline.ingest.local import ingest
     from storyline.store import open_store
-    from storyline.stories import StoryBuilder
+    from storyline.stories.builder import StoryBuilder
 
     source = write_jsonl(tmp_path / "articles.jsonl", corpus(60))
     store = open_store(db_url)

@@ -10,9 +10,9 @@ from html import escape
 import pytest
 
 from storyline.errors import FetchError, OptionsError
-from storyline.fetch import Fetcher, FetchOptions, system_resolver
+from storyline.ingest.fetch import Fetcher, FetchOptions, system_resolver
+from storyline.ingest.local import IngestOptions, ingest
 from storyline.model import IngestReport
-from storyline.pipeline import IngestOptions, ingest
 from storyline.store import Store, open_store
 from support.articles import article_html
 from support.server import LocalServer

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 from tokenizers import Tokenizer, models, pre_tokenizers, processors
 
+from storyline.analysis.nli import NliModel, NliModelError, NliScores, OnnxNliModel, contradiction, load_nli
 from storyline.errors import OptionsError, StorylineError
-from storyline.nli import NliModel, NliModelError, NliScores, OnnxNliModel, contradiction, load_nli
 
 WORDS = ["the", "talks", "will", "go", "on", "kremlin", "said", "peace", "in", "march"]
 VOCAB = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "not": 4, "never": 5} | {

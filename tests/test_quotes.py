@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from storyline.embed import default_embedder
-from storyline.quotealign import align_quotes, canonical_speakers
-from storyline.quotes import QuoteMention, extract_quotes, find_quotations
+from storyline.analysis.quotealign import align_quotes, canonical_speakers
+from storyline.analysis.quotes import QuoteMention, extract_quotes, find_quotations
+from storyline.stories.embed import default_embedder
 from support.seeds import seed_articles
 
 

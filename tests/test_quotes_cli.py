@@ -7,8 +7,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from storyline.quotealign import article_quotes
-from storyline.quotes import QUOTES_VERSION
+from storyline.analysis.quotealign import article_quotes
+from storyline.analysis.quotes import QUOTES_VERSION
 from storyline.store import open_store
 from test_cli import run
 

@@ -5,7 +5,7 @@ engine and, where it compares, the local engine on the same input into fresh sto
 batches and Ray blocks make even the seeds cross several of each; the ECB+ input also crosses two
 Ray windows (two Ray Data executions, each with its own actors).
 
-No warning filter is needed here: `storyline.raydata` silences, narrowly, the two warnings Ray
+No warning filter is needed here: `storyline.ingest.raydata` silences, narrowly, the two warnings Ray
 2.60 raises on its own (its DataContext's deprecated fields, and `max_restarts` passed as a remote
 argument), so `filterwarnings = error` holds for everything else.
 """
@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from storyline import raydata
 from storyline.cli import app, main
 from storyline.errors import OptionsError
+from storyline.ingest import raydata
+from storyline.ingest.inputs import expand_paths
+from storyline.ingest.local import IngestOptions, ingest
 from storyline.model import IngestReport
-from storyline.pipeline import IngestOptions, ingest
-from storyline.sources import expand_paths
 from storyline.store import Store, open_store
-from storyline.stories import StoryBuilder
+from storyline.stories.builder import StoryBuilder
 from support.articles import article_text
 from test_cli import run
 

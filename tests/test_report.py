@@ -12,9 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from storyline.report import ReportOptions, build_report
+from storyline.analysis.report import ReportOptions, build_report
+from storyline.analysis.summarize import SummarySentence, rewrite_with_llm
 from storyline.store import open_store
-from storyline.summarize import SummarySentence, rewrite_with_llm
 from support.reports import report_without_models
 from test_cli import run
 from test_nli import make_dir

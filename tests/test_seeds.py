@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.pipeline import ingest
+from storyline.ingest.local import ingest
 from storyline.store import open_store
 
 EXPECTED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "expected.json"

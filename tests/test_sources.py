@@ -17,10 +17,8 @@ from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storyline.extract import ExtractOptions
-from storyline.model import IngestReport, RawDocument, Rejected
-from storyline.pipeline import IngestOptions, ingest
-from storyline.sources import (
+from storyline.ingest.extract import ExtractOptions
+from storyline.ingest.inputs import (
     SourceContext,
     expand_paths,
     external_id_for_path,
@@ -28,6 +26,8 @@ from storyline.sources import (
     parse_published,
     record_to_document,
 )
+from storyline.ingest.local import IngestOptions, ingest
+from storyline.model import IngestReport, RawDocument, Rejected
 from storyline.store import Store, open_store
 from support.articles import article_html, article_text
 

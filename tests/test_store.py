@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyline.errors import NotFoundError, UnsupportedDatabaseError
-from storyline.extract import content_hash
+from storyline.ingest.extract import content_hash
 from storyline.model import Article, Rejected
 from storyline.store import open_store, resolve_db_url
 from storyline.store.schema import include_name, metadata

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from storyline.cluster import Member, StoryIndex
-from storyline.embed import MODEL_ID, default_embedder
-from storyline.pipeline import ingest
-from storyline.sources import expand_paths
+from storyline.ingest.inputs import expand_paths
+from storyline.ingest.local import ingest
 from storyline.store import Store, open_store
 from storyline.store.base import FeatureRow
-from storyline.stories import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
+from storyline.stories.builder import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
+from storyline.stories.cluster import Member, StoryIndex
+from storyline.stories.embed import MODEL_ID, default_embedder
 from support.seeds import seed_articles
 from test_cli import run
 
@@ -138,7 +138,7 @@ def test_articles_with_features_but_no_story_are_clustered_next_time(db_url: str
     # A run stopped after caching features and before writing stories leaves exactly this state.
     store = _open(db_url)
     ingest(expand_paths([str(seeds_dir)]), store)
-    from storyline.embed import to_bytes
+    from storyline.stories.embed import to_bytes
 
     pending = store.articles_without_features(MODEL_ID)
     members = describe(pending, StoryOptions(), default_embedder(128))
@@ -209,8 +209,8 @@ def test_unknown_story_is_one_line_error(db_url: str) -> None:
     ],
 )
 def test_cluster_options_are_validated(options: dict[str, float], message: str) -> None:
-    from storyline.cluster import ClusterOptions
     from storyline.errors import OptionsError
+    from storyline.stories.cluster import ClusterOptions
 
     with pytest.raises(OptionsError, match=message):
         ClusterOptions(**options)  # type: ignore[arg-type]

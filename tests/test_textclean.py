@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyline.textclean import (
+from storyline.text.clean import (
     PARAGRAPH_SEP,
     clean_text,
     count_words,

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyline.embed import default_embedder
+from storyline.analysis.timeline import DateMention, TimelineOptions, build_timeline, find_dates
 from storyline.errors import OptionsError
 from storyline.model import Article
-from storyline.sentences import split_sentences
-from storyline.timeline import DateMention, TimelineOptions, build_timeline, find_dates
+from storyline.stories.embed import default_embedder
+from storyline.text.sentences import split_sentences
 from support.seeds import seed_articles
 
 FRIDAY = dt.date(2024, 1, 26)  # the seeds' story date, a Friday

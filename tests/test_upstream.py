@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from storyline.analysis.upstream import cited_by, find_upstream
 from storyline.model import Article
-from storyline.sentences import split_sentences
-from storyline.upstream import cited_by, find_upstream
+from storyline.text.sentences import split_sentences
 from support.seeds import seed_articles
 
 

@@ -19,13 +19,13 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-import storyline.stories
+import storyline.stories.builder
 from storyline.errors import OptionsError
-from storyline.fetch import FetchOptions
+from storyline.ingest.fetch import FetchOptions
+from storyline.ingest.local import IngestOptions
+from storyline.ingest.watch import RoundReport, Watcher, WatchOptions, backoff_delay, parse_duration
 from storyline.model import Article
-from storyline.pipeline import IngestOptions
 from storyline.store import Store, open_store
-from storyline.watch import RoundReport, Watcher, WatchOptions, backoff_delay, parse_duration
 from storyline.web import WebOptions, create_app
 from support.articles import article_html, article_text
 from support.reports import report_without_models
@@ -142,13 +142,13 @@ def test_a_watched_folder_ingests_new_and_changed_files_only(
         (inbox / SEEDS[0].name).unlink()
 
     loads: list[int] = []
-    real_load = storyline.stories.load_index
+    real_load = storyline.stories.builder.load_index
 
     def counted_load(*args: Any, **kwargs: Any) -> Any:
         loads.append(1)
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(storyline.stories, "load_index", counted_load)
+    monkeypatch.setattr(storyline.stories.builder, "load_index", counted_load)
     reports, clock = run_rounds([str(inbox)], store, 5, {1: arrive, 2: renamed, 3: appended})
     counts = [tuple(r.counts.values()) for r in reports]
     # (stored, already stored, rejected): unchanged files are not read again (not even "already stored").

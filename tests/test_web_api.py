@@ -17,10 +17,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
+from storyline.ingest.local import ingest
 from storyline.model import Article, Story
-from storyline.pipeline import ingest
 from storyline.store import open_store
-from storyline.stories import StoryBuilder
+from storyline.stories.builder import StoryBuilder
 from storyline.web import CSP, WebOptions, create_app
 from storyline.web.service import independent_sources
 from support.backends import BACKENDS, store_url

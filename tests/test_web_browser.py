@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from storyline.pipeline import ingest
+from storyline.ingest.local import ingest
 from storyline.store import open_store
-from storyline.stories import StoryBuilder
+from storyline.stories.builder import StoryBuilder
 from storyline.web import WebOptions, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

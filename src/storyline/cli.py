@@ -21,19 +21,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyline.cluster import ClusterOptions
+from storyline.analysis.quotealign import Quote, article_quotes, story_quotes
+from storyline.analysis.report import ReportOptions, analyse_stored, build_report
+from storyline.analysis.upstream import cited_by, citing_articles
 from storyline.errors import StorylineError
-from storyline.extract import ExtractOptions
-from storyline.fetch import FetchOptions
+from storyline.ingest.extract import ExtractOptions
+from storyline.ingest.fetch import FetchOptions
+from storyline.ingest.inputs import KnownUrl, expand_paths
+from storyline.ingest.local import IngestOptions, OnOutcome, extract_documents, ingest
 from storyline.model import Article, IngestReport, Story
-from storyline.pipeline import IngestOptions, OnOutcome, extract_documents, ingest
-from storyline.quotealign import Quote, article_quotes, story_quotes
 from storyline.render import render
-from storyline.report import ReportOptions, analyse_stored, build_report
-from storyline.sources import KnownUrl, expand_paths
 from storyline.store import DB_ENV_VAR, Store, open_store, resolve_db_url
-from storyline.stories import StoryBuilder, StoryOptions, recluster, similar_articles, story_copies
-from storyline.upstream import cited_by, citing_articles
+from storyline.stories.builder import StoryBuilder, StoryOptions, recluster, similar_articles, story_copies
+from storyline.stories.cluster import ClusterOptions
 
 app = typer.Typer(
     name="storyline",
@@ -247,7 +247,7 @@ def _ingest_ray(
     *,
     address: str | None,
 ) -> tuple[IngestReport, StoryBuilder | None]:
-    from storyline import raydata  # Ray itself is imported only when the run starts
+    from storyline.ingest import raydata  # Ray itself is imported only when the run starts
 
     vectors = raydata.PrecomputedVectors(stories.features) if stories else None
     builder = StoryBuilder(store, stories, embed=vectors) if stories else None
@@ -807,7 +807,7 @@ def watch_cmd(
     import signal
     import threading
 
-    from storyline.watch import RoundReport, Watcher, WatchOptions, parse_duration
+    from storyline.ingest.watch import RoundReport, Watcher, WatchOptions, parse_duration
 
     options = WatchOptions(
         every=parse_duration(every),

@@ -76,8 +76,8 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        """Number of words in the body (see :func:`storyline.textclean.count_words`)."""
-        from storyline.textclean import count_words
+        """Number of words in the body (see :func:`storyline.text.clean.count_words`)."""
+        from storyline.text.clean import count_words
 
         return count_words(self.text)
 
@@ -177,7 +177,7 @@ class Upstream:
         name: the outlet or agency, canonical ("Bloomberg" for "Bloomberg News"); "agencies" for
             "(With inputs from agencies)".
         article_id: the citing article's external id.
-        sentence: index of the citing sentence (see :func:`storyline.sentences.split_sentences`).
+        sentence: index of the citing sentence (see :func:`storyline.text.sentences.split_sentences`).
         start: start of the name in the article's text.
         end: end of the name in the article's text.
         sentence_text: the citing sentence.
@@ -206,7 +206,7 @@ class Upstream:
 class Evidence:
     """Where a statement is: an article (external id), a sentence index and a character span.
 
-    `text` is the article's text from `start` to `end` (see :func:`storyline.sentences.split_sentences`
+    `text` is the article's text from `start` to `end` (see :func:`storyline.text.sentences.split_sentences`
     for the sentence indexes).
     """
 

@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from storyline.extract import extract
+from storyline.ingest.extract import extract
+from storyline.ingest.inputs import record_to_document
 from storyline.model import Article
-from storyline.sources import record_to_document
 from support.articles import article_text
 
 REPO = Path(__file__).resolve().parents[2]

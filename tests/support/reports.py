@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-import storyline.embed
-import storyline.quotes
-from storyline.report import build_report
+import storyline.analysis.quotes
+import storyline.stories.embed
+from storyline.analysis.report import build_report
 from storyline.store import open_store
 
 
@@ -18,8 +18,8 @@ def report_without_models(db_url: str, monkeypatch: pytest.MonkeyPatch, why: str
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError(f"a model was loaded although {why}")
 
-    monkeypatch.setattr(storyline.quotes, "load_parser", refuse)
-    monkeypatch.setattr(storyline.embed, "default_embedder", refuse)
+    monkeypatch.setattr(storyline.analysis.quotes, "load_parser", refuse)
+    monkeypatch.setattr(storyline.stories.embed, "default_embedder", refuse)
     store = open_store(db_url)
     try:
         return build_report(store, story).to_json()

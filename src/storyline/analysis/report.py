@@ -19,16 +19,16 @@ from typing import Any
 
 import numpy as np
 
+from ..model import Article, Evidence, Story, Upstream
+from ..store import Store
+from ..stories.embed import CachedEmbedder, EmbedFunction
+from ..text.sentences import split_sentences
 from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
 from .conflicts import Conflict, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
-from .embed import CachedEmbedder, EmbedFunction
-from .model import Article, Evidence, Story, Upstream
 from .nli import NliModel, contradiction, load_nli
 from .quotealign import Quote, align_quotes, article_quotes, comparable_texts
 from .quotes import QuoteMention
-from .sentences import split_sentences
-from .store import Store
 from .summarize import SummaryOptions, SummarySentence, rewrite_with_llm, summarize
 from .timeline import DateMention, TimelineEvent, build_timeline, find_dates
 from .upstream import by_name, find_upstream

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from storyline.errors import OptionsError
-from storyline.extract import ExtractOptions, extract
-from storyline.fetch import Fetcher, FetchOptions
+from storyline.ingest.extract import ExtractOptions, extract
+from storyline.ingest.fetch import Fetcher, FetchOptions
+from storyline.ingest.inputs import KnownUrl, SourceContext, iter_sources
 from storyline.model import Article, IngestOutcome, IngestReport, RawDocument, Rejected
-from storyline.sources import KnownUrl, SourceContext, iter_sources
 from storyline.store import Store
 
 Extracted = Article | Rejected | KnownUrl

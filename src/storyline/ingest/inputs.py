@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from storyline.errors import FetchError
-from storyline.fetch import Fetcher
+from storyline.ingest.fetch import Fetcher
 from storyline.model import DocumentKind, Hints, RawDocument, Rejected
 
 TEXT_EXTS = (".txt", ".text", ".md")
@@ -138,7 +138,7 @@ def _from_file(path: Path, ctx: SourceContext) -> Iterator[Item]:
     if kind == "jsonl":
         yield from _guarded(path, lambda fh: _from_jsonl(_bounded_lines(fh, ctx.max_bytes), str(path), ctx))
     elif kind == "warc":
-        from storyline.warc import iter_warc
+        from storyline.ingest.warc import iter_warc
 
         yield from _guarded(path, lambda fh: iter_warc(fh, str(path), ctx.max_bytes), raw=True)
     else:
@@ -392,7 +392,7 @@ def _from_url(url: str, ctx: SourceContext) -> Iterator[Item]:
         yield Rejected(url, str(exc), url)
         return
     if page.is_feed:
-        from storyline.feeds import iter_feed
+        from storyline.ingest.feeds import iter_feed
 
         yield from iter_feed(page, ctx)
         return

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import OptionsError
-from .model import Article
+from ..errors import OptionsError
+from ..model import Article
 
 __all__ = ["ArticleFeatures", "FeatureOptions", "extract_features", "features_of", "lead_text"]
 

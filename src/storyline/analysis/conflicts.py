@@ -18,7 +18,7 @@ Kinds, each with both sides and their evidence:
 
 Negation and distortion are found with cue lexicons over each occurrence (negators, negative
 adjectives, hedges); when the user supplies an NLI cross-encoder (`--nli-model DIR`, see
-`storyline.nli`), each candidate is scored by it and kept only when it says contradiction; its
+`storyline.analysis.nli`), each candidate is scored by it and kept only when it says contradiction; its
 score is reported.
 """
 
@@ -33,10 +33,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from ..model import Article, Evidence
+from ..text.sentences import split_sentences
 from .claims import ClaimGroup, ClaimOccurrence
-from .model import Article, Evidence
 from .quotes import QuoteMention
-from .sentences import split_sentences
 
 __all__ = ["Conflict", "ConflictSide", "find_conflicts"]
 
@@ -111,7 +111,7 @@ def find_conflicts(
 
     Args:
         articles: the story's articles.
-        groups: its claim groups (see :func:`storyline.claims.group_claims`).
+        groups: its claim groups (see :func:`storyline.analysis.claims.group_claims`).
         quotes: its quote mentions (denials are often quoted).
         embed: text → unit vectors, to find what a denial denies (else the widest claim).
         date_of: the resolved date (ISO) an occurrence gives its fact, or None.

@@ -1,4 +1,4 @@
-"""Ingest on Ray Data: the same ingest as :mod:`storyline.pipeline`, with extraction and embedding
+"""Ingest on Ray Data: the same ingest as :mod:`storyline.ingest.local`, with extraction and embedding
 spread over a Ray cluster (or over this machine's cores in a local Ray).
 
 Stages, and where each runs (docs/ray.md)::
@@ -33,15 +33,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from .embed import DIM, Embedder, EmbedOptions, Vectors, default_embedder, from_bytes, to_bytes
-from .errors import OptionsError, StorylineError
+from ..errors import OptionsError, StorylineError
+from ..model import Article, Hints, IngestReport, RawDocument, Rejected
+from ..store import Store
+from ..stories.embed import DIM, Embedder, EmbedOptions, Vectors, default_embedder, from_bytes, to_bytes
+from ..stories.features import FeatureOptions, lead_text
 from .extract import ExtractOptions, extract
-from .features import FeatureOptions, lead_text
 from .fetch import Fetcher
-from .model import Article, Hints, IngestReport, RawDocument, Rejected
-from .pipeline import Extracted, IngestOptions, OnOutcome, store_in_batches  # the local engine's batch writer
-from .sources import Item, KnownUrl, SourceContext, iter_sources
-from .store import Store
+from .inputs import Item, KnownUrl, SourceContext, iter_sources
+from .local import Extracted, IngestOptions, OnOutcome, store_in_batches  # the local engine's batch writer
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -97,7 +97,7 @@ class RayOptions:
 class PrecomputedVectors:
     """An embedding function that answers from vectors the Ray actors computed.
 
-    Give it to :class:`~storyline.stories.StoryBuilder` as `embed`: the builder then describes and
+    Give it to :class:`~storyline.stories.builder.StoryBuilder` as `embed`: the builder then describes and
     clusters stored articles exactly as in a local ingest, without loading the model on the driver.
     Texts it was not given (articles stored by an earlier run that never got a vector) are embedded
     here, and counted in `misses`.
@@ -142,7 +142,7 @@ def ingest(
 ) -> IngestReport:
     """Read, extract (and embed) every source on Ray; store each batch atomically on the driver.
 
-    Same contract as :func:`storyline.pipeline.ingest`. With `vectors`, the actors also embed each
+    Same contract as :func:`storyline.ingest.local.ingest`. With `vectors`, the actors also embed each
     article and the vectors of every batch wait in `vectors` while `after_batch` runs (give the
     same object to the `StoryBuilder` whose `update` is `after_batch`).
 

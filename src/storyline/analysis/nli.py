@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .errors import OptionsError, StorylineError
+from ..errors import OptionsError, StorylineError
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Quotes across a story: one speaker under all their spellings, one quote with all its occurrences.
 
 **Canonical speakers.** Names are grouped by a spelling-tolerant surname key (Zelensky, Zelenskiy
-and Zelenskyy agree; see :func:`storyline.quotes.name_key`) when their first names do not
+and Zelenskyy agree; see :func:`storyline.analysis.quotes.name_key`) when their first names do not
 disagree; the group is named by its most frequent full name ("Peskov" and "Kremlin spokesman
 Dmitry Peskov" are Dmitry Peskov).
 
@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .embed import EmbedFunction
+from ..stories.embed import EmbedFunction
+from ..text.sentences import split_sentences
 from .quotes import QUOTES_VERSION, QuoteMention, extract_many, name_key
-from .sentences import split_sentences
 
 if TYPE_CHECKING:
-    from .model import Article
-    from .store import Store
+    from ..model import Article
+    from ..store import Store
 
 __all__ = [
     "AlignOptions",
@@ -457,7 +457,7 @@ def story_quotes(store: Store, story_id: int, *, embed: EmbedFunction | None = N
     by_id = article_quotes(store, arts)
     mentions = [m for a in arts for m in by_id.get(a.id or -1, [])]
     if embed is None:
-        from .embed import CachedEmbedder
+        from ..stories.embed import CachedEmbedder
 
         embed = CachedEmbedder(store, max_tokens=128)  # the model loads only if a text is new
     return align_quotes(mentions, embed=embed)

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import OptionsError
+from ..model import Story
 from .embed import DIM
-from .errors import OptionsError
 from .features import ArticleFeatures
-from .model import Story
 
 __all__ = [
     "Assignment",

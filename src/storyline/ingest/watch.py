@@ -35,12 +35,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from storyline.errors import OptionsError, StorylineError
-from storyline.fetch import Fetcher
+from storyline.ingest.fetch import Fetcher
+from storyline.ingest.inputs import expand_paths
+from storyline.ingest.local import IngestOptions, ingest
 from storyline.model import IngestOutcome
-from storyline.pipeline import IngestOptions, ingest
-from storyline.sources import expand_paths
 from storyline.store import Store
-from storyline.stories import StoryBuilder, StoryOptions
+from storyline.stories.builder import StoryBuilder, StoryOptions
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +315,7 @@ class Watcher:
 
     def _analyse(self) -> int:
         """The report work for this round's new articles (see `WatchOptions.analyse`); how many were done."""
-        from storyline.report import analyse_stored  # loads spaCy and the embedder only when asked to
+        from storyline.analysis.report import analyse_stored  # loads spaCy and the embedder only when asked to
 
         ids, self._stored = self._stored, []
         batches = analyse_stored(self.store, ids)

@@ -1,7 +1,7 @@
 """Extraction: a raw document (HTML or plain text bytes) becomes a clean `Article` or a `Rejected`.
 
 HTML goes through trafilatura (body, title, date, site name, URL). Plain text goes
-through :mod:`storyline.textclean`. Both end in the same checks: enough words of
+through :mod:`storyline.text.clean`. Both end in the same checks: enough words of
 body, a language, a content hash over the normalised text.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from storyline.errors import OptionsError
 from storyline.model import Article, Hints, RawDocument, Rejected
-from storyline.textclean import (
+from storyline.text.clean import (
     PARAGRAPH_SEP,
     CleanedText,
     clean_text,

@@ -22,7 +22,7 @@ pass: outlets retell a report in its order, so two units that each follow an occ
 group are linked at a lower cosine (`context`, with some shared words).
 
 **Support.** A group's independent support counts sources, not articles: copies and siblings of
-one upstream (`storyline.copies`) and articles of one outlet are one source. Status: `consensus`
+one upstream (`storyline.analysis.copies`) and articles of one outlet are one source. Status: `consensus`
 when more than half of the story's independent sources carry it (and at least two), `partial`
 when two or more do, `single` otherwise.
 
@@ -42,11 +42,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .embed import EmbedFunction
-from .errors import OptionsError
-from .model import Article, Evidence, Upstream
+from ..errors import OptionsError
+from ..model import Article, Evidence, Upstream
+from ..stories.embed import EmbedFunction
+from ..text.sentences import split_sentences
 from .quotes import find_quotations
-from .sentences import split_sentences
 from .upstream import KNOWN_OUTLETS, find_upstream
 
 __all__ = ["ClaimGroup", "ClaimOccurrence", "ClaimOptions", "ClaimUnit", "article_units", "group_claims"]
@@ -173,7 +173,7 @@ def article_units(
     article: Article, options: ClaimOptions | None = None, *, upstream: Sequence[Upstream] | None = None
 ) -> list[ClaimUnit]:
     """The claims one article makes, with their attribution, hedging and figures (`upstream`: the
-    article's :func:`~storyline.upstream.find_upstream`, when the caller has it already)."""
+    article's :func:`~storyline.analysis.upstream.find_upstream`, when the caller has it already)."""
     options = options or ClaimOptions()
     text = article.text
     cited: dict[int, list[str]] = defaultdict(list)
@@ -306,7 +306,7 @@ def group_claims(
     options: ClaimOptions | None = None,
 ) -> list[ClaimGroup]:
     """Claim groups of a story's units (`vectors`: their unit vectors, in order; `sources`: each
-    article's independent source, see :func:`storyline.copies.source_groups`)."""
+    article's independent source, see :func:`storyline.analysis.copies.source_groups`)."""
     options = options or ClaimOptions()
     n = len(units)
     if n == 0:

@@ -8,9 +8,9 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from storyline.fetch import media_type
+from storyline.ingest.fetch import media_type
+from storyline.ingest.inputs import read_at_most
 from storyline.model import Hints, RawDocument, Rejected
-from storyline.sources import read_at_most
 
 _TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
 

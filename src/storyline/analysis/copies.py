@@ -23,10 +23,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .embed import EmbedFunction
-from .errors import OptionsError
-from .model import Article
-from .sentences import Sentence, split_sentences
+from ..errors import OptionsError
+from ..model import Article
+from ..stories.embed import EmbedFunction
+from ..text.sentences import Sentence, split_sentences
 from .upstream import find_upstream
 
 __all__ = [

@@ -1,0 +1,1 @@
+"""Ingest, per article and streaming: inputs, feeds, WARC, fetching, extraction, the local and Ray engines, watch."""

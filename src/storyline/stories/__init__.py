@@ -1,0 +1,1 @@
+"""Grouping, per store: embeddings, pair features, online clustering and the story builder."""

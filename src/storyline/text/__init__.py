@@ -1,0 +1,1 @@
+"""Text primitives shared by every phase: sentence splitting and text cleaning."""
