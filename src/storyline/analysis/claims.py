@@ -45,8 +45,8 @@ import numpy.typing as npt
 from ..errors import OptionsError
 from ..model import Article, Evidence, Upstream
 from ..stories.embed import EmbedFunction
+from ..text.marks import find_quotations
 from ..text.sentences import split_sentences
-from .quotes import find_quotations
 from .upstream import KNOWN_OUTLETS, find_upstream
 
 __all__ = ["ClaimGroup", "ClaimOccurrence", "ClaimOptions", "ClaimUnit", "article_units", "group_claims"]

