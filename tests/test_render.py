@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from storyline.errors import OptionsError
 from storyline.render import CSP, matrix_cells, render, safe_url, to_html, to_markdown
+from storyline.render.html import WebHeader, report_markup
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
@@ -497,3 +498,43 @@ def test_html_aligned_sentences(report: dict[str, Any], nested: bool) -> None:
     assert rows[0][0].startswith("Tidewater Lines halted every sailing")
     assert rows[0][1].startswith("Tidewater Lines suspended all sailings")
     assert [r[2] for r in rows] == ["0.91", "0.83", "0.79"]
+
+
+# --- one template for the file and the web page ------------------------------------------------
+
+
+class _WebLinks:
+    """Links as a site would give them: every citation to an article page."""
+
+    def evidence(self, ev: dict[str, Any]) -> str | None:
+        return f"/a/{ev.get('article')}?hl={ev.get('start')}-{ev.get('end')}#cited"
+
+    def article(self, article_id: str) -> str | None:
+        return f"/a/{article_id}"
+
+
+def test_web_markup_is_the_same_report_with_site_links(report: dict[str, Any], page: str) -> None:
+    web = str(report_markup(report, _WebLinks(), WebHeader(story_id=7, independent_sources=2)))
+    dom, file_dom = parse(web), parse(page)
+    sections = [s.get("id") for s in dom.iter("section")]
+    assert sections == [s.get("id") for s in file_dom.iter("section")]
+    assert sections == ["summary", "claims", "conflicts", "quotes", "timeline", "copies", "articles"]
+    assert "Stories" in dom.find("p", cls="crumbs")[0].text()
+    assert [a.get("href") for a in dom.find("p", cls="downloads")[0].iter("a")] == [
+        f"/stories/7/report.{suffix}" for suffix in ("json", "md", "html")
+    ]
+    assert "2 independent sources" in dom.find("header")[0].text()
+    links = [a.get("href") or "" for a in dom.iter("a")]
+    assert not [h for h in links if h.startswith("#a-") or h.startswith("#article-")]  # no texts on the page
+    first = report["summary"][0]["evidence"][0]
+    assert f"/a/{first['article']}?hl={first['start']}-{first['end']}#cited" in links
+    assert not dom.find("div", cls="atext")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in web and "<script" not in web
+
+
+def test_citations_show_their_sentence_and_altered_quotes_their_changes(page: str) -> None:
+    dom = parse(page)
+    first = dom.find(id="summary")[0].find("span", cls="cite-wrap")[0]
+    assert first.find("span", cls="pop")[0].text().startswith("Coastal Herald: ")
+    quote = dom.find(id="quote-1")[0]
+    assert quote.find("mark", cls="diff") and quote.find("del")

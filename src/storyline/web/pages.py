@@ -12,14 +12,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from storyline.errors import NotFoundError, OptionsError
-from storyline.render import CELLS, matrix_cells, render, safe_url
 from storyline.render import CSP as REPORT_CSP
+from storyline.render import render, safe_url
+from storyline.render.html import WebHeader, report_markup
 from storyline.store.search import StoryQuery
 
 from .api import MAX_ID, site_of, story_out
 from .app import render_page
 from .service import IngestRequest, PastedArticle, ReportEntry, Site
-from .views import Span, article_spans, copy_graph, labels, marked_text, parse_span
+from .views import Span, StoryLinks, article_spans, marked_text, parse_span
 
 __all__ = ["router"]
 
@@ -78,7 +79,8 @@ def stories_page(
 
 @router.get("/stories/{story_id}")
 def story_page(request: Request, story_id: StoryId) -> Response:
-    """One story: summary, claims × outlets, conflicts, quotes, copy graph, timeline, articles."""
+    """One story: summary, claims × outlets, conflicts, quotes, timeline, copy graph, articles (the
+    report's shared template, :mod:`storyline.render.html`, with links to the articles' pages)."""
     site = site_of(request)
     entry = site.reports.get(site.store.get_story(story_id))
     html = entry.rendered.get("page")
@@ -89,26 +91,11 @@ def story_page(request: Request, story_id: StoryId) -> Response:
 
 
 def _story_context(entry: ReportEntry, story_id: int) -> dict[str, Any]:
-    report = entry.report
-    articles = [a for a in report.get("articles") or [] if isinstance(a, dict)]
+    story = entry.report.get("story") or {}
+    web = WebHeader(story_id=story_id, independent_sources=entry.independent_sources)
     return {
-        "sid": story_id,
-        "story": report.get("story") or {},
-        "articles": articles,
-        "labels": labels(articles),
-        "outlets": {str(a.get("id")): a.get("outlet") for a in articles},
-        "summary": report.get("summary") or [],
-        "claims": report.get("claims") or [],
-        "conflicts": report.get("conflicts") or [],
-        "quotes": report.get("quotes") or [],
-        "timeline": sorted(report.get("timeline") or [], key=lambda e: str(e.get("date", ""))),
-        "copies": report.get("copies") or [],
-        "sources": report.get("sources") or [],
-        "cells": matrix_cells(report),
-        "cells_legend": CELLS,
-        "graph": copy_graph(report, story_id),
-        "independent": entry.independent_sources,
-        "generated": report.get("generated_at") or "",
+        "title": story.get("headline") or "Untitled story",
+        "report": report_markup(entry.report, StoryLinks(story_id), web),
     }
 
 

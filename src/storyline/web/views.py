@@ -3,11 +3,13 @@
 Everything from an article is untrusted. Templates autoescape; the few helpers here that build
 markup (highlighted article text, quote differences, search snippets) escape every piece of text
 with :func:`storyline.render.esc` and return :class:`markupsafe.Markup` only around that.
+
+The story page itself is the report's shared template (:mod:`storyline.render.html`); what is
+the web's there is where its links go (:class:`StoryLinks`).
 """
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,17 +20,17 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from storyline.render import citation_labels, esc
+from storyline.render.html import quote_diff
 from storyline.store.search import SNIPPET_END, SNIPPET_START
 
 Json = Mapping[str, Any]
 
 __all__ = [
-    "CopyGraph",
     "Span",
+    "StoryLinks",
     "article_spans",
     "article_url",
     "cite_url",
-    "copy_graph",
     "labels",
     "marked_text",
     "parse_span",
@@ -57,6 +59,20 @@ def cite_url(story_id: object, evidence: Json) -> str:
     start, end = evidence.get("start"), evidence.get("end")
     span = f"{start}-{end}" if isinstance(start, int) and isinstance(end, int) else None
     return article_url(evidence.get("article"), story=story_id, hl=span) + ("#cited" if span else "")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLinks:
+    """Where the story page's links go: a citation to its article's page with the cited span
+    highlighted, an article to its page (both keeping the story)."""
+
+    story_id: int
+
+    def evidence(self, ev: Json) -> str | None:
+        return cite_url(self.story_id, ev)
+
+    def article(self, article_id: str) -> str | None:
+        return article_url(article_id, story=self.story_id)
 
 
 def parse_span(value: str | None, length: int) -> tuple[int, int] | None:
@@ -151,134 +167,12 @@ def marked_text(text: str, spans: Sequence[Span], cited: tuple[int, int] | None 
     return Markup("".join(out))  # every piece of text went through esc()
 
 
-def quote_diff(original: str, version: str) -> Markup:
-    """`version` with the words that differ from `original` marked (``<mark class="diff">``) and
-    the words it leaves out shown struck through (``<del>``)."""
-    a, b = original.split(), version.split()
-    out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=[_word(w) for w in a], b=[_word(w) for w in b]).get_opcodes():
-        if op == "equal":
-            out.append(esc(" ".join(b[j1:j2])))
-            continue
-        if i2 > i1:
-            out.append(f'<del title="left out">{esc(" ".join(a[i1:i2]))}</del>')
-        if j2 > j1:
-            out.append(f'<mark class="diff" title="changed">{esc(" ".join(b[j1:j2]))}</mark>')
-    return Markup(" ".join(out))  # every piece of text went through esc()
-
-
-def _word(token: str) -> str:
-    return re.sub(r"\W+", "", token.casefold())
-
-
 def snippet_html(snippet: str) -> Markup:
     """A search snippet, escaped, with the matched words in ``<mark>``."""
     out = []
     for n, part in enumerate(re.split(f"[{SNIPPET_START}{SNIPPET_END}]", snippet)):
         out.append(f"<mark>{esc(part)}</mark>" if n % 2 else esc(part))
     return Markup("".join(out))  # every piece of text went through esc()
-
-
-# -- the copy graph -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """A box in the copy graph: an article or an upstream source."""
-
-    key: str
-    label: str
-    detail: str
-    x: int
-    y: int
-    href: str | None
-    kind: str  # article, copy, source
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """A line in the copy graph between two boxes, as an SVG path."""
-
-    path: str
-    kind: str  # verbatim, trimmed, paraphrase, sibling, cites
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class CopyGraph:
-    """Upstream sources on top, originals below them, copies below what they copy."""
-
-    width: int
-    height: int
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-
-
-NODE_W, NODE_H, GAP_X, GAP_Y = 150, 44, 24, 70
-
-
-def copy_graph(report: Json, story_id: object) -> CopyGraph:
-    """The copy graph of a story: which article copies which, and the upstream sources cited."""
-    articles = [a for a in report.get("articles") or [] if isinstance(a, Mapping)]
-    short = labels(articles)
-    of = {str(c.get("copy")): str(c.get("of")) for c in report.get("copies") or [] if c.get("kind") != "sibling"}
-    depth = {str(a.get("id")): _depth(str(a.get("id")), of) for a in articles}
-    sources = [s for s in report.get("sources") or [] if s.get("cited_by")]
-    rows: list[list[tuple[str, str, str, str | None, str]]] = [
-        [(f"source:{s.get('name')}", str(s.get("name")), "upstream report", None, "source") for s in sources]
-    ]
-    for a in articles:
-        aid = str(a.get("id"))
-        level = 1 + depth[aid]
-        rows.extend([] for _ in range(level + 1 - len(rows)))
-        detail = str(a.get("outlet") or a.get("published") or "")
-        rows[level].append(
-            (aid, f"[{short[aid]}]", detail, article_url(aid, story=story_id), "copy" if depth[aid] else "article")
-        )
-    rows = [r for r in rows if r]
-    per_row = max((len(r) for r in rows), default=1)
-    width = per_row * (NODE_W + GAP_X) + GAP_X
-    nodes: dict[str, Node] = {}
-    for level, row in enumerate(rows):
-        offset = (width - len(row) * (NODE_W + GAP_X) + GAP_X) // 2
-        for n, (key, label, detail, href, kind) in enumerate(row):
-            x, y = offset + n * (NODE_W + GAP_X), GAP_X + level * (NODE_H + GAP_Y)
-            nodes[key] = Node(key, label, detail[:22], x, y, href, kind)
-    edges = [
-        _edge(nodes[f"source:{s.get('name')}"], nodes[str(a)], "cites", f"cites {s.get('name')}")
-        for s in sources
-        for a in s.get("cited_by") or []
-        if str(a) in nodes
-    ]
-    for c in report.get("copies") or []:
-        src, dst = str(c.get("of")), str(c.get("copy"))
-        if src in nodes and dst in nodes:
-            share = c.get("share")
-            what = f"{c.get('kind')}" + (f", {share:.0%} of its sentences" if isinstance(share, float) else "")
-            edges.append(_edge(nodes[src], nodes[dst], str(c.get("kind")), f"{dst} is a {what} of {src}"))
-    height = GAP_X + len(rows) * (NODE_H + GAP_Y) - GAP_Y + GAP_X + GAP_Y // 2  # room for arcs under the last row
-    return CopyGraph(width, height, tuple(nodes.values()), tuple(edges))
-
-
-def _depth(aid: str, of: Mapping[str, str]) -> int:
-    """How many copy steps from an original (cycles cut)."""
-    seen = {aid}
-    n = 0
-    while aid in of and of[aid] not in seen:
-        aid = of[aid]
-        seen.add(aid)
-        n += 1
-    return n
-
-
-def _edge(a: Node, b: Node, kind: str, title: str) -> Edge:
-    if a.y == b.y:  # in one row (siblings): an arc under the boxes
-        y = a.y + NODE_H
-        x1, x2 = a.x + NODE_W // 2, b.x + NODE_W // 2
-        return Edge(f"M{x1},{y} Q{(x1 + x2) // 2},{y + GAP_Y - 10} {x2},{y}", kind, title)
-    top, bottom = (a, b) if a.y < b.y else (b, a)
-    x1, y1, x2, y2 = top.x + NODE_W // 2, top.y + NODE_H, bottom.x + NODE_W // 2, bottom.y
-    return Edge(f"M{x1},{y1} L{x2},{y2}", kind, title)
 
 
 def evidence_articles(evidence: Iterable[Json]) -> list[str]:
