@@ -104,7 +104,8 @@ def instrument_parser() -> dict[str, Any]:
 def worker(db: Path, story_id: int) -> dict[str, Any]:
     """What `story_quotes` does, stage by stage, in this (fresh) process."""
     t_start = time.perf_counter()
-    from storyline.analysis.quotealign import align_quotes, article_quotes
+    from storyline.analysis.quotealign import align_quotes
+    from storyline.services import article_quotes
     from storyline.store import open_store
     from storyline.stories.embed import default_embedder
     from storyline.text.sentences import split_sentences

@@ -96,7 +96,7 @@ PARTS = (
     ("storyline.analysis.copies", "_lsh_pairs", "find_copies"),
     ("storyline.analysis.copies", "_prepare", "find_copies"),
     ("storyline.analysis.copies", "align", "find_copies"),
-    ("storyline.analysis.quotealign", "extract_many", "article_quotes"),
+    ("storyline.services", "extract_many", "article_quotes"),
     ("storyline.analysis.claims", "_pairs", "group_claims"),
 )
 
@@ -164,12 +164,14 @@ def instrument() -> Timers:
 
     import storyline.analysis.quotes as quotes_module
     import storyline.analysis.report as report_module
+    import storyline.services as services_module
     import storyline.stories.embed as embed_module
 
     timers = Timers()
     for name in STAGES:  # a name the module no longer has is left out (its figures stay 0)
-        if hasattr(report_module, name):
-            setattr(report_module, name, timers.wrap(name, getattr(report_module, name), keep=True))
+        for module in (report_module, services_module):  # article_quotes reads the store: services
+            if hasattr(module, name):
+                setattr(module, name, timers.wrap(name, getattr(module, name), keep=True))
     for module_name, name, stage in PARTS:
         module = importlib.import_module(module_name)
         if hasattr(module, name):
@@ -211,8 +213,8 @@ def instrument() -> Timers:
 def worker(db: Path, story_id: int, out_html: Path) -> dict[str, Any]:
     """What `storyline report ID --format html -o FILE` does, stage by stage, in this (fresh) process."""
     t_start = time.perf_counter()
-    from storyline.analysis.report import build_report
     from storyline.render import render
+    from storyline.services import build_report
     from storyline.store import open_store
     from storyline.text.sentences import split_sentences
 

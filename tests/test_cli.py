@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,6 +134,36 @@ def test_every_command_has_help_with_an_example() -> None:
     for command in ("ingest", "extract", "articles", "article", "demo", "rejected", "watch"):
         res = run(command, "--help")
         assert res.returncode == 0 and "Example: storyline" in res.stdout, command
+
+
+def test_version_prints_the_package_version() -> None:
+    import storyline
+
+    res = run("--version")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == f"storyline {storyline.__version__}\n"
+
+
+def test_cluster_defaults_come_from_the_options_objects() -> None:
+    """`ingest`, `watch` and `recluster` show the defaults of ClusterOptions, never numbers of their own."""
+    from storyline.options import ClusterOptions
+
+    cluster = ClusterOptions()
+    for command in ("ingest", "watch", "recluster"):
+        shown = " ".join(run(command, "--help").stdout.split())
+        for option, value in (
+            ("--join", cluster.join),
+            ("--merge", cluster.merge),
+            ("--window-days", cluster.window_days),
+        ):
+            assert f"{option} <{type(value).__name__}>" in shown and f"[default: {value}]" in shown, (command, option)
+
+
+def test_find_examples_finds_the_bundled_seeds_from_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.cli.ingest import find_examples
+
+    monkeypatch.chdir(tmp_path)  # not the repository: the seeds beside the source tree are found
+    assert find_examples() == REPO / "examples" / "seeds"
 
 
 def _head() -> str:

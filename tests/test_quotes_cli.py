@@ -7,8 +7,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from storyline.analysis.quotealign import article_quotes
 from storyline.analysis.quotes import QUOTES_VERSION
+from storyline.services import article_quotes
 from storyline.store import open_store
 from test_cli import run
 

@@ -12,8 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from storyline.analysis.report import ReportOptions, build_report
 from storyline.analysis.summarize import SummarySentence, rewrite_with_llm
+from storyline.options import ReportOptions
+from storyline.services import build_report
 from storyline.store import open_store
 from support.reports import report_without_models
 from test_cli import run

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from storyline.analysis.report import build_report
 from storyline.ingest.local import ingest
+from storyline.services import build_report
 from storyline.store import open_store
 from storyline.stories.builder import StoryBuilder
 

@@ -8,7 +8,7 @@ import pytest
 
 import storyline.analysis.quotes
 import storyline.stories.embed
-from storyline.analysis.report import build_report
+from storyline.services import build_report
 from storyline.store import open_store
 
 

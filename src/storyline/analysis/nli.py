@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import OptionsError, StorylineError
+from ..errors import NliModelError, OptionsError
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,6 @@ __all__ = ["NliModel", "NliModelError", "NliScores", "OnnxNliModel", "contradict
 _KNOWN_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _INT_TYPES: dict[str, type[np.integer[Any]]] = {"tensor(int64)": np.int64, "tensor(int32)": np.int32}
 _KINDS = ("entailment", "neutral", "contradiction")
-
-
-class NliModelError(StorylineError):
-    """An NLI model directory cannot be loaded or run."""
 
 
 @dataclass(frozen=True, slots=True)

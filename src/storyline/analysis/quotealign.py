@@ -26,26 +26,20 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from ..stories.embed import EmbedFunction
 from ..text.sentences import split_sentences
-from .quotes import QUOTES_VERSION, QuoteMention, extract_many, name_key
-
-if TYPE_CHECKING:
-    from ..model import Article
-    from ..store import Store
+from .quotes import QuoteMention, name_key
 
 __all__ = [
     "AlignOptions",
     "Quote",
     "QuoteOccurrence",
     "align_quotes",
-    "article_quotes",
     "canonical_speakers",
-    "story_quotes",
 ]
 
 Fidelity = Literal["verbatim", "partial", "altered", "paraphrased"]
@@ -430,34 +424,3 @@ def _paraphrases(
 
 def _clause(text: str) -> str:
     return re.sub(r"^that\s+", "", text.strip())
-
-
-def article_quotes(store: Store, articles: Sequence[Article], *, batch: int = 64) -> dict[int, list[QuoteMention]]:
-    """Quotes of stored articles by row id: read from the cache, the rest extracted and cached."""
-    ids = [a.id for a in articles if a.id is not None]
-    cached = store.load_quotes(ids, QUOTES_VERSION)
-    out = {aid: [QuoteMention.from_json(d) for d in data] for aid, data in cached.items()}
-    missing = [a for a in articles if a.id is not None and a.id not in out]
-    for i in range(0, len(missing), batch):
-        chunk = missing[i : i + batch]
-        found = extract_many([(a.external_id, a.text) for a in chunk])
-        rows = []
-        for art, mentions in zip(chunk, found, strict=True):
-            assert art.id is not None
-            out[art.id] = mentions
-            rows.append((art.id, QUOTES_VERSION, [m.to_json() for m in mentions]))
-        store.save_quotes(rows)
-    return out
-
-
-def story_quotes(store: Store, story_id: int, *, embed: EmbedFunction | None = None) -> list[Quote]:
-    """A story's quotes, aligned across its articles (see :func:`align_quotes`)."""
-    story = store.get_story(story_id)
-    arts = store.articles_by_id(sorted({a.id for a in story.articles}))
-    by_id = article_quotes(store, arts)
-    mentions = [m for a in arts for m in by_id.get(a.id or -1, [])]
-    if embed is None:
-        from ..stories.embed import CachedEmbedder
-
-        embed = CachedEmbedder(store, max_tokens=128)  # the model loads only if a text is new
-    return align_quotes(mentions, embed=embed)

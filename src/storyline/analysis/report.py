@@ -4,15 +4,16 @@ This is the one place that wires the analysis stages together for a story: copie
 sources (`copies`, `upstream`), quotes (`quotes`, `quotealign`, cached per article in the store),
 claims and their independent support (`claims`), conflicts (`conflicts`, with an optional NLI
 model from `nli`), the timeline (`timeline`) and the cited summary (`summarize`, with an optional
-LLM rewrite). Each stage is a pure function of the story's articles; this module reads the store
-and hands their results on. The JSON form is documented in `docs/report.md` and
+LLM rewrite). Each stage is a pure function of the story's articles, and so is :func:`analyse`:
+it takes the story, its articles and their quote mentions and never reads the store
+(:func:`storyline.services.build_report` reads them and calls it). The JSON form is documented in `docs/report.md` and
 `docs/report-schema.json`; `storyline.render` turns it into Markdown or a self-contained HTML file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,20 +21,18 @@ from typing import Any
 import numpy as np
 
 from ..model import Article, Evidence, Story, Upstream
-from ..store import Store
-from ..stories.embed import CachedEmbedder, EmbedFunction
-from ..text.sentences import split_sentences
+from ..stories.embed import EmbedFunction
 from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
 from .conflicts import Conflict, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
-from .nli import NliModel, contradiction, load_nli
-from .quotealign import Quote, align_quotes, article_quotes, comparable_texts
+from .nli import NliModel, contradiction
+from .quotealign import Quote, align_quotes
 from .quotes import QuoteMention
 from .summarize import SummaryOptions, SummarySentence, rewrite_with_llm, summarize
 from .timeline import DateMention, TimelineEvent, build_timeline, find_dates
 from .upstream import by_name, find_upstream
 
-__all__ = ["ReportOptions", "StoryReport", "analyse_articles", "build_report"]
+__all__ = ["ReportOptions", "StoryReport", "analyse"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,52 +124,6 @@ def _upstream_evidence(m: Upstream, text: str) -> dict[str, Any]:
         "end": m.end,
         "text": text[m.start : m.end],
     }
-
-
-def build_report(
-    store: Store,
-    story_id: int,
-    options: ReportOptions | None = None,
-    *,
-    embed: EmbedFunction | None = None,
-    nli: NliModel | None = None,
-) -> StoryReport:
-    """The report of one stored story (NotFoundError when there is none)."""
-    options = options or ReportOptions()
-    story = store.get_story(story_id)
-    articles = tuple(store.articles_by_id(sorted({a.id for a in story.articles})))
-    embed = embed or CachedEmbedder(store, max_tokens=128)
-    nli = nli or load_nli(options.nli_model)
-    return analyse(story, articles, options, embed=embed, nli=nli, mentions=_mentions(store, articles))
-
-
-def analyse_articles(store: Store, articles: Sequence[Article], options: ReportOptions | None = None) -> int:
-    """Do the per-article work of a report ahead of time, as articles join their stories: parse and
-    cache their quotes, and embed and cache their sentences and claims. A later report of any story
-    they are in then only groups, aligns and renders. Returns how many texts were embedded."""
-    options = options or ReportOptions()
-    found = article_quotes(store, articles)
-    texts = comparable_texts([m for mentions in found.values() for m in mentions])
-    texts += [s.text_in(a.text) for a in articles for s in split_sentences(a.text)]
-    texts += [u.evidence.text for a in articles for u in article_units(a, options.claims)]
-    embed = CachedEmbedder(store, max_tokens=128)
-    embed(list(dict.fromkeys(texts)))
-    return len(texts)
-
-
-def analyse_stored(store: Store, external_ids: Sequence[str], *, batch_size: int = 200) -> Iterator[int]:
-    """:func:`analyse_articles` over stored articles named by external id, a batch at a time (for
-    `ingest --analyse` and `watch --analyse`); yields the size of each batch once it is done, so a
-    caller can stop between batches."""
-    for start in range(0, len(external_ids), batch_size):
-        batch = [store.get_article(x) for x in external_ids[start : start + batch_size]]
-        analyse_articles(store, batch)
-        yield len(batch)
-
-
-def _mentions(store: Store, articles: Sequence[Article]) -> list[QuoteMention]:
-    found = article_quotes(store, articles)
-    return [m for a in articles for m in found.get(a.id or -1, [])]
 
 
 def analyse(

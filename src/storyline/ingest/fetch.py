@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from storyline import __version__
+from storyline._version import __version__
 from storyline.errors import FetchError, OptionsError
 from storyline.model import DocumentKind
 

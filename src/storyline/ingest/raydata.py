@@ -33,7 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import OptionsError, StorylineError
+from ..errors import OptionsError, RayMissingError, RayUnavailableError
 from ..model import Article, Hints, IngestReport, RawDocument, Rejected
 from ..store import Store
 from ..stories.embed import DIM, Embedder, EmbedOptions, Vectors, default_embedder, from_bytes, to_bytes
@@ -51,14 +51,6 @@ log = logging.getLogger(__name__)
 __all__ = ["PrecomputedVectors", "RayMissingError", "RayOptions", "RayUnavailableError", "ingest"]
 
 INSTALL_HINT = "pip install 'storyline[ray]'"
-
-
-class RayMissingError(StorylineError):
-    """`--engine ray` was asked for but Ray Data is not installed."""
-
-
-class RayUnavailableError(StorylineError):
-    """Ray could not be started, or the cluster at the given address could not be reached."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

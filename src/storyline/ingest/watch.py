@@ -8,7 +8,8 @@
 - a feed is fetched, and its entries whose URL is stored are skipped without fetching (as in
   `ingest`); a page URL already stored is not fetched again;
 - the new articles are stored in batches (one short transaction each, so readers of the web app
-  never wait: WAL on SQLite, MVCC on PostgreSQL) and grouped into stories after each batch.
+  never wait: WAL on SQLite, MVCC on PostgreSQL) and grouped into stories after each batch: a
+  round is one :class:`storyline.services.IngestRun`, the same sequence `storyline ingest` runs.
 
 A source that fails (unreachable, HTTP error, unreadable feed, missing folder) is tried again
 after `every`, then 2x, 4x ... that (at most `max_backoff`), while the other sources go on; one
@@ -30,17 +31,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from storyline.errors import OptionsError, StorylineError
 from storyline.ingest.fetch import Fetcher
 from storyline.ingest.inputs import expand_paths
-from storyline.ingest.local import IngestOptions, ingest
+from storyline.ingest.local import IngestOptions
 from storyline.model import IngestOutcome
 from storyline.store import Store
-from storyline.stories.builder import StoryBuilder, StoryOptions
+from storyline.stories.builder import StoryOptions
+
+if TYPE_CHECKING:
+    from storyline.services import IngestRun
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +270,6 @@ class Watcher:
         self.seen: dict[str, tuple[int, int]] = self._load_state()
         self._seen_changed = False
         self.rounds = 0
-        self._stored: list[str] = []  # external ids stored this round, for `analyse`
 
     def run(self, on_round: Callable[[RoundReport], object] | None = None) -> RoundReport | None:
         """Run rounds until stopped or `max_rounds` are done; return the last round's report."""
@@ -287,7 +290,15 @@ class Watcher:
         """Poll every source that is due at `now` (default: the clock) once."""
         now = self.clock() if now is None else now
         self.rounds += 1
-        builder = StoryBuilder(self.store, self.options.stories) if self.options.stories else None
+        from storyline.services import IngestRun  # the composition root, which imports this module
+
+        run = IngestRun(
+            self.store,
+            self.options.ingest,
+            stories=self.options.stories,
+            analyse=self.options.analyse,
+            fetcher=self.fetcher,
+        )
         results: list[SourceResult] = []
         stopped = False
         for spec in self.specs:
@@ -298,27 +309,23 @@ class Watcher:
             if self.stop.is_set():
                 stopped = True
                 break
-            result, stopped = self._poll(spec, state, now, builder)
+            result, stopped = self._poll(spec, state, now, run)
             results.append(result)
             if stopped:
                 break
         touched = 0
-        if builder is not None and any(r.counts["stored"] for r in results):  # else nothing to rebuild
+        if any(r.counts["stored"] for r in results):  # else nothing to rebuild
             try:
-                builder.finish()
-                touched = len(builder.touched)
+                touched = len(run.settle())
             except _FAILURES as exc:  # the store went away mid-round: the next round clusters what is left
                 log.warning("cannot update the stories: %s", _one_line(exc))
-        analysed = self._analyse() if self.options.analyse and not stopped else 0
+        analysed = self._analyse(run) if self.options.analyse and not stopped else 0
         self._save_state()
         return RoundReport(self.rounds, dt.datetime.now(dt.UTC), tuple(results), touched, stopped, analysed)
 
-    def _analyse(self) -> int:
+    def _analyse(self, run: IngestRun) -> int:
         """The report work for this round's new articles (see `WatchOptions.analyse`); how many were done."""
-        from storyline.analysis.report import analyse_stored  # loads spaCy and the embedder only when asked to
-
-        ids, self._stored = self._stored, []
-        batches = analyse_stored(self.store, ids)
+        batches = run.analyse()  # loads spaCy and the embedder only when asked to
         done = 0
         while not self.stop.is_set():
             try:
@@ -343,18 +350,16 @@ class Watcher:
 
     # -- one source ---------------------------------------------------------------------------------
 
-    def _poll(
-        self, spec: str, state: _SourceState, now: float, builder: StoryBuilder | None
-    ) -> tuple[SourceResult, bool]:
+    def _poll(self, spec: str, state: _SourceState, now: float, run: IngestRun) -> tuple[SourceResult, bool]:
         counts: Counter[str] = Counter()
         rejections: list[str] = []
         stopped = False
         try:
             if spec.lower().startswith(("http://", "https://")):
-                self._ingest([spec], counts, rejections, builder)
+                self._ingest([spec], counts, rejections, run)
                 error = _url_error(counts, rejections)
             else:
-                error = self._poll_path(spec, counts, rejections, builder)
+                error = self._poll_path(spec, counts, rejections, run)
         except _Stopped:
             error, stopped = None, True
         except _FAILURES as exc:
@@ -369,9 +374,7 @@ class Watcher:
         log.info("%s failed (%d in a row): %s; retrying in %s", spec, state.failures, error, format_duration(delay))
         return SourceResult(spec, {s: counts[s] for s in _STATUSES}, error, retry_in=delay), stopped
 
-    def _poll_path(
-        self, spec: str, counts: Counter[str], rejections: list[str], builder: StoryBuilder | None
-    ) -> str | None:
+    def _poll_path(self, spec: str, counts: Counter[str], rejections: list[str], run: IngestRun) -> str | None:
         """Ingest the new or changed files of a folder or file; None, or why the path cannot be read."""
         path = Path(spec)
         try:
@@ -386,7 +389,7 @@ class Watcher:
         current = {f: _signature(f) for f in files}
         new = [f for f, sig in current.items() if sig is None or self.seen.get(_key(f)) != sig]
         if new:
-            self._ingest(new, counts, rejections, builder)
+            self._ingest(new, counts, rejections, run)
         prefix, listed = _key(spec), {_key(f) for f in files}
         for key in [k for k in self.seen if k == prefix or k.startswith(prefix + os.sep)]:
             if key not in listed:
@@ -399,28 +402,17 @@ class Watcher:
                 self._seen_changed = True
         return None
 
-    def _ingest(
-        self, specs: list[str], counts: Counter[str], rejections: list[str], builder: StoryBuilder | None
-    ) -> None:
-        grouped = 0
-
+    def _ingest(self, specs: list[str], counts: Counter[str], rejections: list[str], run: IngestRun) -> None:
         def on_outcome(outcome: IngestOutcome) -> None:
             counts[outcome.status] += 1
-            if outcome.status == "stored" and outcome.external_id and self.options.analyse:
-                self._stored.append(outcome.external_id)
             if outcome.status == "rejected":
                 rejections.append(outcome.detail)
 
         def after_batch() -> None:
-            nonlocal grouped
-            if builder is not None and counts["stored"] > grouped:
-                builder.update()
-                grouped = counts["stored"]
             if self.stop.is_set():
                 raise _Stopped
 
-        options = self.options.ingest
-        ingest(specs, self.store, options, fetcher=self.fetcher, on_outcome=on_outcome, after_batch=after_batch)
+        run.read(specs, on_outcome=on_outcome, after_batch=after_batch)
 
     # -- files seen, across runs --------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..analysis.copies import CopyLink, CopyOptions, find_copies
 from ..errors import OptionsError
 from ..model import Article
 from ..store import Store
@@ -44,7 +43,6 @@ __all__ = [
     "StoryUpdate",
     "recluster",
     "similar_articles",
-    "story_copies",
     "update_stories",
 ]
 
@@ -382,16 +380,3 @@ def similar_articles(
             )
         )
     return found
-
-
-def story_copies(store: Store, story_id: int | None = None, options: CopyOptions | None = None) -> list[CopyLink]:
-    """Copy links within every story (or one), plus near-verbatim copies that landed in other
-    stories (MinHash LSH across all articles), computed on demand."""
-    stories = [store.get_story(story_id)] if story_id is not None else store.list_stories()
-    everything = list(store.iter_articles())
-    position = {a.id: i for i, a in enumerate(everything)}
-    groups = [sorted({position[a.id] for a in s.articles if a.id in position}) for s in stories]
-    # For one story, only pairs that involve its articles are aligned (and embedded).
-    focus = groups[0] if story_id is not None else None
-    embed = default_embedder(StoryOptions().features.vector_tokens)
-    return find_copies(everything, embed, options, groups=groups, focus=focus)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import OptionsError, StorylineError
+from ..errors import ModelMissingError, OptionsError
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,6 @@ MODEL_ID = "all-MiniLM-L6-v2-int8"
 Vectors = npt.NDArray[np.float32]
 #: Anything that turns texts into a (len(texts), DIM) array of unit vectors; tests may pass their own.
 EmbedFunction = Callable[[Sequence[str]], Vectors]
-
-
-class ModelMissingError(StorylineError):
-    """A model package is not installed."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storyline import __version__
+from storyline._version import __version__
 from storyline.errors import NotFoundError, OptionsError, StoreError, StorylineError
 from storyline.store import Store, open_store
 

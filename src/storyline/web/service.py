@@ -1,6 +1,6 @@
 """What the web pages and the API share: the store, the report cache, ingest jobs, the token check.
 
-Reports are computed by :func:`storyline.analysis.report.build_report` (slow the first time: it parses and
+Reports are computed by :func:`storyline.services.build_report` (slow the first time: it parses and
 embeds; the store then caches quotes and vectors) and kept here in memory, keyed by the story's
 membership (its article ids and aliases): a story that gains or loses an article gets a new key,
 so its report is computed again on the next request. One lock serialises analysis (reports and
@@ -28,17 +28,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyline.analysis.copies import group_sources
-from storyline.analysis.report import ReportOptions, build_report
+from storyline import services
 from storyline.errors import OptionsError
-from storyline.ingest.local import IngestOptions, ingest
 from storyline.model import IngestOutcome, Story
+from storyline.options import IngestOptions, ReportOptions
+from storyline.services import independent_sources
 from storyline.store import Store
-from storyline.stories.builder import StoryBuilder
 
 log = logging.getLogger(__name__)
 
-__all__ = ["IngestJob", "IngestRequest", "ReportCache", "ReportEntry", "Site", "WebOptions", "story_key"]
+__all__ = [
+    "IngestJob",
+    "IngestRequest",
+    "ReportCache",
+    "ReportEntry",
+    "Site",
+    "WebOptions",
+    "independent_sources",
+    "story_key",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,14 +104,6 @@ class ReportEntry:
     rendered: dict[str, str] = field(default_factory=dict)  # page HTML and downloads, made on first use
 
 
-def independent_sources(report: dict[str, Any]) -> int:
-    """How many independent sources a story has: its articles, with copies, siblings and articles
-    of one outlet counted once (as :func:`storyline.analysis.copies.source_groups` groups them)."""
-    articles = [(str(a.get("id")), a.get("outlet")) for a in report.get("articles") or []]
-    links = [(str(c.get("copy")), str(c.get("of"))) for c in report.get("copies") or []]
-    return len(set(group_sources(articles, links).values()))
-
-
 class ReportCache:
     """Story reports in memory, least recently used dropped first, recomputed when a story changes."""
 
@@ -134,7 +134,7 @@ class ReportCache:
             if entry is not None:
                 return entry
             start = time.perf_counter()
-            report = build_report(self._store, story.id, self._options).to_json()
+            report = services.build_report(self._store, story.id, self._options).to_json()
             entry = ReportEntry(
                 key=story_key(story),
                 report=report,
@@ -349,19 +349,16 @@ class Site:
         with tempfile.TemporaryDirectory(prefix="storyline-web-") as tmp, self.analysis:
             job.state = "running"
             specs, stdin = self._specs(request, Path(tmp))
-            builder = StoryBuilder(self.store) if request.stories else None
-            report = ingest(
+            result = services.ingest(
                 specs,
                 self.store,
                 IngestOptions(),
+                group=request.stories,
                 stdin=stdin,
                 on_outcome=job.outcomes.append,
-                after_batch=builder.update if builder else None,
             )
-            if builder:
-                builder.finish()
-                job.stories = sorted(builder.touched)
-        job.outcomes[:] = list(report.outcomes)
+            job.stories = list(result.stories)
+        job.outcomes[:] = list(result.report.outcomes)
         self._outlets = (0.0, [])
         return job
 
