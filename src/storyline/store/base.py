@@ -9,6 +9,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from storyline.model import Article, Rejected, Story
+from storyline.model.outlets import (
+    ArticleFacts,
+    ArticleOutlet,
+    CopiedFrom,
+    FactSums,
+    OutletArticleRow,
+    OutletMetadata,
+    OutletRow,
+)
 from storyline.store.search import SearchHit, StoryQuery
 
 
@@ -187,4 +196,42 @@ class Store(Protocol):
 
     def stories_of(self, article_ids: Sequence[int]) -> dict[int, int]:
         """The story id of each of these articles (row ids; articles in no story are left out)."""
+        ...
+
+    def articles_without_outlet(self, limit: int = 5000) -> list[tuple[int, str | None, str | None, str]]:
+        """Stored articles with no outlet identity yet: (row id, outlet, URL, head of the body)."""
+        ...
+
+    def save_article_outlets(self, rows: Sequence[ArticleOutlet]) -> None:
+        """Keep articles' outlet identities."""
+        ...
+
+    def outlet_rows(self) -> list[OutletRow]:
+        """Stored articles grouped by outlet identity, story and language."""
+        ...
+
+    def save_outlet_facts(self, story_id: int, facts: Sequence[ArticleFacts]) -> None:
+        """Replace what earlier reports found about a story's articles."""
+        ...
+
+    def outlet_fact_sums(self) -> list[FactSums]:
+        """Report findings summed by outlet identity."""
+        ...
+
+    def outlet_copied_from(self) -> list[CopiedFrom]:
+        """Copies and rewrites by outlet identity and the identity of the article copied."""
+        ...
+
+    def outlet_articles(
+        self, name_keys: Sequence[str], domains: Sequence[str], *, unknown: bool = False
+    ) -> list[OutletArticleRow]:
+        """Stored articles with one of these folded names or domains, with stories and findings."""
+        ...
+
+    def replace_outlet_metadata(self, rows: Sequence[OutletMetadata]) -> None:
+        """Replace the outlet file's rows, all at once."""
+        ...
+
+    def load_outlet_metadata(self) -> list[OutletMetadata]:
+        """The outlet file's rows as last loaded."""
         ...

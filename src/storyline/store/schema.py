@@ -123,6 +123,57 @@ text_vectors = sa.Table(
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
 
+# Outlets (migration 0008, docs/outlets.md). Who published each article by its own metadata (site
+# name, URL domain, byline agency), filled for new articles as they are first listed.
+article_outlets = sa.Table(
+    "article_outlets",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("name_key", sa.Text, nullable=True),
+    sa.Column("domain", sa.Text, nullable=True),
+    sa.Column("via", sa.String(8), nullable=False),
+)
+sa.Index("ix_article_outlets_name_key", article_outlets.c.name_key)
+sa.Index("ix_article_outlets_domain", article_outlets.c.domain)
+
+# What a story's report found about each of its articles, written when the report is made: the
+# outlet profiles sum these instead of analysing stories again.
+outlet_facts = sa.Table(
+    "outlet_facts",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("story_id", sa.Integer, nullable=False),
+    sa.Column("originality", sa.String(8), nullable=False),
+    sa.Column("copy_of", sa.Integer, sa.ForeignKey("articles.id", ondelete="SET NULL"), nullable=True),
+    *(
+        sa.Column(name, sa.Integer, nullable=False, server_default="0")
+        for name in (
+            "credited",
+            "uncredited",
+            "verbatim",
+            "partial",
+            "altered",
+            "paraphrased",
+            "lone_conflicts",
+        )
+    ),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("analysed_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_outlet_facts_story_id", outlet_facts.c.story_id)
+
+# The user's outlet file (`--outlets FILE`), as last loaded: replaced whole, never half.
+outlet_metadata = sa.Table(
+    "outlet_metadata",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("domains", sa.Text, nullable=False),
+    sa.Column("aliases", sa.Text, nullable=False),
+    sa.Column("columns", sa.Text, nullable=False),
+)
+
 # Full-text search (migration 0005) lives outside this metadata: on SQLite an FTS5 table over
 # `articles` (with the shadow tables FTS5 makes and three triggers), on PostgreSQL a GIN index on
 # the English tsvector of title and body. Neither is a Core table, so a comparison of the live

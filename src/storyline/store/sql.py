@@ -22,6 +22,7 @@ from storyline.errors import NotFoundError, StoreError, UnsupportedDatabaseError
 from storyline.model import Article, Rejected
 from storyline.store.base import AddResult
 from storyline.store.concurrency import file_lock, pg_advisory_lock, sqlite_lock_path, thread_lock, write
+from storyline.store.outlet_tables import OutletTables
 from storyline.store.schema import article_aliases, articles, rejections
 from storyline.store.search import SearchTables
 from storyline.store.story_tables import StoryTables
@@ -84,7 +85,7 @@ def _row_to_article(row: sa.Row[Any]) -> Article:
     )
 
 
-class SqlStore(StoryTables, SearchTables):
+class SqlStore(StoryTables, SearchTables, OutletTables):
     """A :class:`~storyline.store.base.Store` over any SQLAlchemy engine Storyline supports."""
 
     def __init__(self, url: str) -> None:
