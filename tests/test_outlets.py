@@ -326,6 +326,7 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
                 _article("b1", "Other Paper", "https://other.org/1", 1),
                 _article("c1", None, None, 4, "WASHINGTON (AP) — The Senate voted on the bill, officials said."),
                 _article("u1", None, None, 5),
+                _article("w1", "Breitbart News", None, 6, "DALLAS (AP) — Democrats met on Tuesday to pick a chair."),
             ]
         )
         ids = {r.article.external_id: r.stored.id for r in stored if r.stored and r.stored.id}
@@ -364,9 +365,11 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
         index = OutletIndex.build(store.outlet_rows(), loaded)
         profiles = {
             p.name: p
-            for p in build_profiles(index, store.outlet_rows(), store.outlet_fact_sums(), store.outlet_copied_from())
+            for p in build_profiles(
+                index, store.outlet_rows(), store.outlet_fact_sums(), store.outlet_copied_from(), store.outlet_wires()
+            )
         }
-        assert sum(p.articles for p in profiles.values()) == store.count_articles() == 5
+        assert sum(p.articles for p in profiles.values()) == store.count_articles() == 6
         ex = profiles["Example News"]
         assert (ex.articles, ex.stories, ex.domains, ex.metadata) == (2, 2, ("example.com",), {"country": "US"})
         assert ex.originality == {"original": 1, "copies": 0, "rewrites": 1, "copied_from": {"Other Paper": 1}}
@@ -375,6 +378,13 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
         assert profiles["Other Paper"].first_to_report == 1 and ex.first_to_report == 0
         assert profiles["The Associated Press"].articles == 1  # by its byline
         assert profiles["unknown"].articles == 1
+        wire = profiles["Breitbart"]  # "Breitbart News" folds into the built-in name
+        assert wire.originality["copies"] == 1 and wire.originality["original"] == 0
+        assert wire.originality["copied_from"] == {"The Associated Press": 1}
+        wire_rows = store.outlet_articles(["breitbartnews", "breitbart"], [])
+        assert profile_evidence(wire, wire_rows, index)["copies"] == [
+            {"article": "w1", "kind": "wire", "of": None, "of_outlet": "The Associated Press"}
+        ]
 
         keys = [k for k, v in index.by_key.items() if v == "Example News"]
         rows = store.outlet_articles(keys, sorted(index.domains["Example News"]))

@@ -45,6 +45,8 @@ class ArticleOutlet(Record):
         name_key: `name` folded for comparison ("The Moscow Times" and "moscow times" agree).
         domain: the registrable domain of its URL ("www.bbc.co.uk" -> "bbc.co.uk"), None without a URL.
         via: what gave the identity: its site name, its URL, a byline agency, or nothing.
+        wire: the agency its dateline or byline names when its outlet is known otherwise ("WASHINGTON
+            (AP) —" in a Breitbart article): a wire copy.
     """
 
     article_id: int
@@ -52,6 +54,7 @@ class ArticleOutlet(Record):
     name_key: str | None
     domain: str | None
     via: IdentityVia
+    wire: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +216,7 @@ class OutletArticleRow:
     name_key: str | None
     domain: str | None
     facts: ArticleFacts | None = None
+    wire: str | None = None
     copy_of: str | None = None
     copy_of_key: str | None = None
     copy_of_domain: str | None = None

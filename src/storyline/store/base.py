@@ -222,6 +222,14 @@ class Store(Protocol):
         """Copies and rewrites by outlet identity and the identity of the article copied."""
         ...
 
+    def outlet_wires(self) -> list[CopiedFrom]:
+        """Wire copies by a dateline's agency, by outlet identity (not those a report found)."""
+        ...
+
+    def outlet_names(self) -> list[OutletRow]:
+        """Stored names and domains with their article counts."""
+        ...
+
     def outlet_articles(
         self, name_keys: Sequence[str], domains: Sequence[str], *, unknown: bool = False
     ) -> list[OutletArticleRow]:

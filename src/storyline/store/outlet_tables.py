@@ -55,7 +55,14 @@ class OutletTables:
         if not rows:
             return
         values = [
-            {"article_id": r.article_id, "name": r.name, "name_key": r.name_key, "domain": r.domain, "via": r.via}
+            {
+                "article_id": r.article_id,
+                "name": r.name,
+                "name_key": r.name_key,
+                "domain": r.domain,
+                "via": r.via,
+                "wire": r.wire,
+            }
             for r in rows
         ]
         stmt = self._insert(article_outlets).on_conflict_do_nothing()
@@ -140,6 +147,26 @@ class OutletTables:
         with self.engine.connect() as conn:
             return [CopiedFrom(k, d, ok, od, int(n)) for k, d, ok, od, n in conn.execute(query)]
 
+    def outlet_wires(self) -> list[CopiedFrom]:
+        """Articles whose dateline names a wire agency (`of_name_key` holds it as written), by
+        identity; articles a report found to copy a stored article are left out (counted there)."""
+        o, f = article_outlets.c, outlet_facts.c
+        copied = sa.select(f.article_id).where(f.originality != "original")
+        query = (
+            sa.select(o.name_key, o.domain, o.wire, sa.func.count())
+            .where(o.wire.is_not(None), o.article_id.not_in(copied))
+            .group_by(o.name_key, o.domain, o.wire)
+        )
+        with self.engine.connect() as conn:
+            return [CopiedFrom(k, d, w, None, int(n)) for k, d, w, n in conn.execute(query)]
+
+    def outlet_names(self) -> list[OutletRow]:
+        """Stored names and domains with their article counts (what an outlet index is built from)."""
+        o = article_outlets.c
+        query = sa.select(o.name_key, o.name, o.domain, sa.func.count()).group_by(o.name_key, o.name, o.domain)
+        with self.engine.connect() as conn:
+            return [OutletRow(k, n, d, None, None, int(c), None, None) for k, n, d, c in conn.execute(query)]
+
     def outlet_articles(
         self, name_keys: Sequence[str], domains: Sequence[str], *, unknown: bool = False
     ) -> list[OutletArticleRow]:
@@ -164,6 +191,7 @@ class OutletTables:
                 src_o.c.name_key,
                 src_o.c.domain,
                 a.id,
+                o.wire,
             )
             .select_from(
                 articles.outerjoin(article_outlets, o.article_id == a.id)
@@ -212,7 +240,7 @@ class OutletTables:
 
 def _article_row(r: tuple[Any, ...]) -> OutletArticleRow:
     (ext, title, published, story, key, domain, f_story, originality, copy_of, *rest) = r
-    counts, (evidence, src_ext, src_key, src_domain, row_id) = rest[: len(_COUNTS)], rest[len(_COUNTS) :]
+    counts, (evidence, src_ext, src_key, src_domain, row_id, wire) = rest[: len(_COUNTS)], rest[len(_COUNTS) :]
     facts = None
     if originality is not None:
         facts = ArticleFacts(
@@ -234,4 +262,5 @@ def _article_row(r: tuple[Any, ...]) -> OutletArticleRow:
         copy_of=src_ext,
         copy_of_key=src_key,
         copy_of_domain=src_domain,
+        wire=wire,
     )

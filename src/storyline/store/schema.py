@@ -133,6 +133,7 @@ article_outlets = sa.Table(
     sa.Column("name_key", sa.Text, nullable=True),
     sa.Column("domain", sa.Text, nullable=True),
     sa.Column("via", sa.String(8), nullable=False),
+    sa.Column("wire", sa.Text, nullable=True),
 )
 sa.Index("ix_article_outlets_name_key", article_outlets.c.name_key)
 sa.Index("ix_article_outlets_domain", article_outlets.c.domain)

@@ -136,9 +136,10 @@ def identify(article_id: int, outlet: str | None, url: str | None, text: str) ->
     if name and _DOMAIN_LIKE.match(name) and " " not in name and (as_domain := registrable_domain(name)):
         domain, name = domain or as_domain, None  # a "site name" that is a domain ("NYTimes.com")
     via: IdentityVia = "site" if name else "domain" if domain else "unknown"
-    if via == "unknown" and (agency := byline_agency(text)):
-        name, via = agency, "byline"
-    return ArticleOutlet(article_id=article_id, name=name, name_key=name_key(name), domain=domain, via=via)
+    agency = byline_agency(text)
+    if via == "unknown" and agency:
+        name, via, agency = agency, "byline", None
+    return ArticleOutlet(article_id=article_id, name=name, name_key=name_key(name), domain=domain, via=via, wire=agency)
 
 
 @dataclass(slots=True)

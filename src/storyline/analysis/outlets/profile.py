@@ -39,7 +39,7 @@ from ...model.outlets import (
     OutletRow,
 )
 from ..copies import group_sources
-from .identity import OutletIndex
+from .identity import OutletIndex, name_key
 
 __all__ = ["BLINDSPOT_SHARE", "article_facts", "build_profiles", "coverage", "profile_evidence"]
 
@@ -209,11 +209,13 @@ def build_profiles(
     rows: Iterable[OutletRow],
     sums: Iterable[FactSums] = (),
     copied: Iterable[CopiedFrom] = (),
+    wires: Iterable[CopiedFrom] = (),
 ) -> list[OutletProfile]:
     """Every outlet's profile (most articles first) from the store's grouped rows.
 
     Every article counts for exactly one outlet: the one its site name, domain or byline names, or
-    "unknown".
+    "unknown". `wires` are articles whose dateline names an agency other than their outlet ("(AP)"
+    in a Breitbart article): copies of that agency's story, though the story is not stored.
     """
     outlets: dict[str, _Outlet] = defaultdict(_Outlet)
     story_dates: dict[int, dict[str, dt.date]] = defaultdict(dict)
@@ -238,7 +240,13 @@ def build_profiles(
                 if day == earliest:
                     outlets[name].firsts.append(story_id)
     totals = _sum_facts(index, sums)
-    sources = _sum_copied(index, copied)
+    wire_rows = list(wires)
+    sources = _sum_copied(index, [*copied, *_wire_copies(index, wire_rows)])
+    for w in wire_rows:
+        agency = _agency(index, w)
+        outlet = index.outlet_of(w.name_key, w.domain)
+        if agency != outlet:
+            totals[outlet]["copies"] += w.articles
     return sorted(
         (_profile(index, name, o, totals.get(name, Counter()), sources.get(name, {})) for name, o in outlets.items()),
         key=lambda p: (-p.articles, p.name.casefold()),
@@ -251,6 +259,20 @@ def _sum_facts(index: OutletIndex, sums: Iterable[FactSums]) -> dict[str, Counte
         c = out[index.outlet_of(s.name_key, s.domain)]
         for key in ("analysed", "copies", "rewrites", "credited", "uncredited", "lone_conflicts", *_FIDELITY):
             c[key] += int(getattr(s, key) or 0)
+    return out
+
+
+def _agency(index: OutletIndex, wire: CopiedFrom) -> str:
+    return index.outlet_of(name_key(wire.of_name_key), None)
+
+
+def _wire_copies(index: OutletIndex, wires: Iterable[CopiedFrom]) -> list[CopiedFrom]:
+    """Wire rows as copies of the agency (those of the agency itself left out)."""
+    out = []
+    for w in wires:
+        agency = _agency(index, w)
+        if agency != index.outlet_of(w.name_key, w.domain):
+            out.append(CopiedFrom(w.name_key, w.domain, name_key(agency), None, w.articles))
     return out
 
 
@@ -307,6 +329,9 @@ def profile_evidence(profile: OutletProfile, rows: Iterable[OutletArticleRow], i
             {"id": a.external_id, "title": a.title, "published": _iso(a.published), "story": a.story_id}
         )
         f = a.facts
+        wire = index.outlet_of(name_key(a.wire), None) if a.wire else None
+        if wire and wire != profile.name and (f is None or f.originality == "original"):
+            ev["copies"].append({"article": a.external_id, "kind": "wire", "of": None, "of_outlet": wire})
         if f is None:
             continue
         if f.originality != "original":

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("name_key", sa.Text, nullable=True),
         sa.Column("domain", sa.Text, nullable=True),
         sa.Column("via", sa.String(8), nullable=False),
+        sa.Column("wire", sa.Text, nullable=True),
     )
     op.create_index("ix_article_outlets_name_key", "article_outlets", ["name_key"])
     op.create_index("ix_article_outlets_domain", "article_outlets", ["domain"])
