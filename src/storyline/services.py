@@ -15,9 +15,11 @@ pyproject.toml keeps the entry points off the stages' functions); see docs/archi
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from storyline.analysis.claims import article_units
@@ -101,8 +103,16 @@ def story_embedder(options: StoryOptions | None = None) -> Embedder:
 
 
 def nli_model(options: ReportOptions) -> NliModel | None:
-    """The optional NLI cross-encoder `options` names (None when it names none)."""
-    return load_nli(options.nli_model)
+    """The optional NLI cross-encoder `options` names (None when it names none), loaded once per
+    process and directory (a server reporting on many stories loads it once)."""
+    if options.nli_model is None:
+        return None
+    return _nli(str(Path(options.nli_model).resolve()))
+
+
+@functools.cache
+def _nli(path: str) -> NliModel | None:
+    return load_nli(path)  # a directory that fails to load raises, and is not remembered
 
 
 # -- ingest → group into stories → analyse -----------------------------------------------------------
