@@ -26,6 +26,18 @@ from ._common import (
     stories_table,
 )
 
+__all__ = [
+    "article_cmd",
+    "articles_cmd",
+    "copies_cmd",
+    "quotes_cmd",
+    "rejected_cmd",
+    "similar_cmd",
+    "sources_cmd",
+    "stories_cmd",
+    "story_cmd",
+]
+
 
 @app.command("articles")
 def articles_cmd(

@@ -8,6 +8,8 @@ from storyline import services
 
 from ._common import CLUSTER, Join, Merge, WindowDays, app, db_app, opened, out, story_options
 
+__all__ = ["db_upgrade", "recluster_cmd"]
+
 
 @app.command("recluster")
 def recluster_cmd(

@@ -56,6 +56,8 @@ from ._common import (
     story_options,
 )
 
+__all__ = ["Engine", "WatchFmt", "demo_cmd", "extract_cmd", "find_examples", "ingest_cmd", "show_ingest", "watch_cmd"]
+
 
 class Engine(StrEnum):
     """Where ingest runs."""

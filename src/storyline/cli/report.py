@@ -16,6 +16,8 @@ from storyline.render import render
 
 from ._common import REPORT, app, opened, out
 
+__all__ = ["ReportFmt", "report_cmd"]
+
 
 class ReportFmt(StrEnum):
     """Report formats."""

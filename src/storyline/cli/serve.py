@@ -11,6 +11,8 @@ from storyline.store import resolve_db_url
 
 from ._common import app, db_url, err
 
+__all__ = ["serve_cmd"]
+
 
 @app.command("serve")
 def serve_cmd(
