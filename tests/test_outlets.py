@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storyline.analysis.outlets import (
     OutletIndex,
@@ -355,8 +357,10 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
             {},
             story_id=1,
         )
+        assert store.stories_without_outlet_facts() == [1, 2]
         store.save_outlet_facts(1, facts)
         store.save_outlet_facts(1, facts)  # made again: replaced, not added
+        assert store.stories_without_outlet_facts() == [2]
         meta = parse_outlets(b"name,country,aliases\nExample News,US,Example\n").rows
         store.replace_outlet_metadata(meta)
         loaded = store.load_outlet_metadata()
@@ -405,3 +409,20 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
 def test_identity_rows_round_trip_as_records() -> None:
     row = ArticleOutlet(article_id=3, name="AP", name_key="ap", domain=None, via="byline")
     assert ArticleOutlet.from_json(row.to_json()) == row
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["www", "amp", "m", "mobile", "uk", "edition", "news", "a-b"]), max_size=3),
+    st.sampled_from(["example.com", "bbc.co.uk", "entermedia.co.kr", "ap.org"]),
+)
+def test_sub_domains_always_fold_to_the_registrable_domain(labels: list[str], base: str) -> None:
+    host = ".".join([*labels, base])
+    assert registrable_domain(f"https://{host}/x?y=1") == base
+    assert registrable_domain(registrable_domain(host)) == base  # idempotent
+
+
+@given(st.text(max_size=40))
+def test_name_keys_are_idempotent_and_alphanumeric(name: str) -> None:
+    key = name_key(name)
+    assert key is None or (key.isalnum() and name_key(key) == key)

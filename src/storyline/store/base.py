@@ -123,6 +123,10 @@ class Store(Protocol):
         story membership."""
         ...
 
+    def feature_memberships(self, model: str) -> dict[int, int | None]:
+        """Every article with a cached vector from `model`: its story id (None: not in a story yet)."""
+        ...
+
     def load_quotes(self, article_ids: Sequence[int], version: str) -> dict[int, list[dict[str, Any]]]:
         """Cached quotes of these articles under extraction `version`."""
         ...
@@ -212,6 +216,10 @@ class Store(Protocol):
 
     def save_outlet_facts(self, story_id: int, facts: Sequence[ArticleFacts]) -> None:
         """Replace what earlier reports found about a story's articles."""
+        ...
+
+    def stories_without_outlet_facts(self, limit: int | None = None) -> list[int]:
+        """Stories with an article that no report has found anything about yet."""
         ...
 
     def outlet_fact_sums(self) -> list[FactSums]:

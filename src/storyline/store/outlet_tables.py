@@ -111,6 +111,19 @@ class OutletTables:
 
         write(self.engine, work)
 
+    def stories_without_outlet_facts(self, limit: int | None = None) -> list[int]:
+        """Stories with an article that no report has found anything about yet, by id."""
+        m, f = story_members.c, outlet_facts.c
+        query = (
+            sa.select(m.story_id)
+            .where(m.article_id.not_in(sa.select(f.article_id)))
+            .group_by(m.story_id)
+            .order_by(m.story_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [int(s) for s in conn.execute(query).scalars()]
+
     def outlet_fact_sums(self) -> list[FactSums]:
         """Report findings summed by identity."""
         f, o = outlet_facts.c, article_outlets.c
