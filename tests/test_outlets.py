@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from storyline.analysis.outlets import (
     OutletIndex,
     article_facts,
+    article_outlet,
     build_profiles,
     byline_agency,
     coverage,
@@ -338,8 +339,8 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
         summaries = [Story(1, "one", None, None, 3), Story(2, "two", None, None, 1)]
         store.save_stories(summaries, members)
         missing = store.articles_without_outlet()
-        assert {m[0] for m in missing} == set(ids.values())
-        store.save_article_outlets([identify(i, o, u, head) for i, o, u, head in missing])
+        assert {m.id for m in missing} == set(ids.values())
+        store.save_article_outlets([article_outlet(a) for a in missing])
         assert store.articles_without_outlet() == []
         facts = article_facts(
             {
@@ -358,7 +359,13 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
             story_id=1,
         )
         assert store.stories_without_outlet_facts() == [1, 2]
+        stamp = store.outlet_stamp()
+        assert store.load_outlet_cache() is None
+        store.save_outlet_cache(stamp, "[1]")
+        store.save_outlet_cache(stamp, "[2]")
+        assert store.load_outlet_cache() == (stamp, "[2]")
         store.save_outlet_facts(1, facts)
+        assert store.outlet_stamp() != stamp  # findings move the stamp on
         store.save_outlet_facts(1, facts)  # made again: replaced, not added
         assert store.stories_without_outlet_facts() == [2]
         meta = parse_outlets(b"name,country,aliases\nExample News,US,Example\n").rows

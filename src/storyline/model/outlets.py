@@ -47,6 +47,8 @@ class ArticleOutlet(Record):
         via: what gave the identity: its site name, its URL, a byline agency, or nothing.
         wire: the agency its dateline or byline names when its outlet is known otherwise ("WASHINGTON
             (AP) —" in a Breitbart article): a wire copy.
+        published: the article's date, and `language` its language, kept beside the identity so that
+            profiles are summed over this small table without reading the articles.
     """
 
     article_id: int
@@ -55,6 +57,8 @@ class ArticleOutlet(Record):
     domain: str | None
     via: IdentityVia
     wire: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,8 +202,8 @@ class Store(Protocol):
         """The story id of each of these articles (row ids; articles in no story are left out)."""
         ...
 
-    def articles_without_outlet(self, limit: int = 5000) -> list[tuple[int, str | None, str | None, str]]:
-        """Stored articles with no outlet identity yet: (row id, outlet, URL, head of the body)."""
+    def articles_without_outlet(self, limit: int = 5000) -> list[Article]:
+        """Stored articles with no outlet identity yet (their text cut to its head)."""
         ...
 
     def save_article_outlets(self, rows: Sequence[ArticleOutlet]) -> None:
@@ -242,6 +242,18 @@ class Store(Protocol):
         self, name_keys: Sequence[str], domains: Sequence[str], *, unknown: bool = False
     ) -> list[OutletArticleRow]:
         """Stored articles with one of these folded names or domains, with stories and findings."""
+        ...
+
+    def outlet_stamp(self) -> str:
+        """A text that changes whenever the outlet profiles may."""
+        ...
+
+    def load_outlet_cache(self, key: str = "profiles") -> tuple[str, str] | None:
+        """The cached (stamp, JSON text) under `key`, or None."""
+        ...
+
+    def save_outlet_cache(self, stamp: str, data: str, key: str = "profiles") -> None:
+        """Cache JSON text under `key` with the stamp it was computed at."""
         ...
 
     def replace_outlet_metadata(self, rows: Sequence[OutletMetadata]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from storyline.model import Article
 from storyline.model.outlets import (
     ArticleFacts,
     ArticleOutlet,
@@ -25,9 +26,20 @@ from storyline.model.outlets import (
     OutletRow,
 )
 from storyline.store.concurrency import write
-from storyline.store.schema import article_outlets, articles, outlet_facts, outlet_metadata, story_members
+from storyline.store.schema import (
+    article_outlets,
+    articles,
+    outlet_cache,
+    outlet_facts,
+    outlet_metadata,
+    store_state,
+    story_members,
+)
 
 _COUNTS = ("credited", "uncredited", "verbatim", "partial", "altered", "paraphrased", "lone_conflicts")
+# Every write that changes what profiles say moves this on (in the same transaction).
+_BUMP = sa.update(store_state).where(store_state.c.key == "outlets_version").values(value=store_state.c.value + 1)
+_IDENTIFIED = (articles, article_outlets)  # as many rows in both: every article has its identity
 _HEAD = 400  # characters of the body handed over for byline detection
 
 
@@ -37,18 +49,47 @@ class OutletTables:
     engine: Engine
     _insert: Any
 
-    def articles_without_outlet(self, limit: int = 5000) -> list[tuple[int, str | None, str | None, str]]:
-        """Up to `limit` stored articles with no identity yet: (row id, outlet, URL, head of the body)."""
-        have = sa.select(article_outlets.c.article_id)
-        a = articles.c
-        query = (
-            sa.select(a.id, a.outlet, a.url, sa.func.substr(a.text, 1, _HEAD))
-            .where(a.id.not_in(have))
-            .order_by(a.id)
-            .limit(limit)
-        )
+    def articles_without_outlet(self, limit: int = 5000) -> list[Article]:
+        """Up to `limit` stored articles with no identity yet, with only the head of their body (the
+        quick answer, none, when every article has one: the two tables hold as many rows)."""
         with self.engine.connect() as conn:
-            return [(int(i), o, u, str(t or "")) for i, o, u, t in conn.execute(query)]
+            counts = [
+                conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                for t in (articles, article_outlets)
+            ]
+            if counts[0] == counts[1]:
+                return []
+            a = articles.c
+            query = (
+                sa.select(
+                    a.id,
+                    a.external_id,
+                    a.outlet,
+                    a.url,
+                    a.published,
+                    a.language,
+                    a.content_hash,
+                    a.source,
+                    sa.func.substr(a.text, 1, _HEAD).label("head"),
+                )
+                .where(a.id.not_in(sa.select(article_outlets.c.article_id)))
+                .order_by(a.id)
+                .limit(limit)
+            )
+            return [
+                Article(
+                    id=r.id,
+                    external_id=r.external_id,
+                    text=str(r.head or ""),
+                    content_hash=r.content_hash,
+                    source=r.source,
+                    outlet=r.outlet,
+                    url=r.url,
+                    published=r.published,
+                    language=r.language,
+                )
+                for r in conn.execute(query)
+            ]
 
     def save_article_outlets(self, rows: Sequence[ArticleOutlet]) -> None:
         """Keep articles' identities (an article that has one keeps it)."""
@@ -62,22 +103,27 @@ class OutletTables:
                 "domain": r.domain,
                 "via": r.via,
                 "wire": r.wire,
+                "published": r.published,
+                "language": r.language,
             }
             for r in rows
         ]
         stmt = self._insert(article_outlets).on_conflict_do_nothing()
-        write(self.engine, lambda conn: conn.execute(stmt, values))
+
+        def work(conn: Connection) -> None:
+            conn.execute(_BUMP)
+            conn.execute(stmt, values)
+
+        write(self.engine, work)
 
     def outlet_rows(self) -> list[OutletRow]:
-        """Stored articles grouped by identity, story and language (an article without an identity
-        yet counts as unknown)."""
-        a, o, m = articles.c, article_outlets.c, story_members.c
-        cols = (o.name_key, o.name, o.domain, m.story_id, a.language)
+        """Identified articles grouped by identity, story and language (give every article its
+        identity first: :meth:`articles_without_outlet`)."""
+        o, m = article_outlets.c, story_members.c
+        cols = (o.name_key, o.name, o.domain, m.story_id, o.language)
         query = (
-            sa.select(*cols, sa.func.count(), sa.func.min(a.published), sa.func.max(a.published))
-            .select_from(
-                articles.outerjoin(article_outlets, o.article_id == a.id).outerjoin(story_members, m.article_id == a.id)
-            )
+            sa.select(*cols, sa.func.count(), sa.func.min(o.published), sa.func.max(o.published))
+            .select_from(article_outlets.outerjoin(story_members, m.article_id == o.article_id))
             .group_by(*cols)
         )
         with self.engine.connect() as conn:
@@ -105,6 +151,7 @@ class OutletTables:
         f_ = outlet_facts.c
 
         def work(conn: Connection) -> None:
+            conn.execute(_BUMP)
             conn.execute(outlet_facts.delete().where(sa.or_(f_.story_id == story_id, f_.article_id.in_(ids))))
             if values:
                 conn.execute(self._insert(outlet_facts), values)
@@ -219,6 +266,27 @@ class OutletTables:
         with self.engine.connect() as conn:
             return [_article_row(tuple(r)) for r in conn.execute(query)]
 
+    def outlet_stamp(self) -> str:
+        """A text that changes whenever the outlet profiles may: a story write, a new identity, a
+        report's findings, a new outlet file, or an article stored or removed."""
+        with self.engine.connect() as conn:
+            state: dict[str, int] = {str(k): int(v) for k, v in conn.execute(outlet_stamp_query())}
+            count = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one()
+        return f"{state.get('story_version', 0)}.{state.get('outlets_version', 0)}.{count}"
+
+    def load_outlet_cache(self, key: str = "profiles") -> tuple[str, str] | None:
+        """The cached (stamp, JSON text) under `key`, or None."""
+        c = outlet_cache.c
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(c.stamp, c.data).where(c.key == key)).first()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def save_outlet_cache(self, stamp: str, data: str, key: str = "profiles") -> None:
+        """Cache JSON text under `key` with the stamp it was computed at."""
+        stmt = self._insert(outlet_cache).values(key=key, stamp=stamp, data=data)
+        stmt = stmt.on_conflict_do_update(index_elements=[outlet_cache.c.key], set_={"stamp": stamp, "data": data})
+        write(self.engine, lambda conn: conn.execute(stmt))
+
     def replace_outlet_metadata(self, rows: Sequence[OutletMetadata]) -> None:
         """Replace the outlet file's rows, all at once."""
         values = [
@@ -232,6 +300,7 @@ class OutletTables:
         ]
 
         def work(conn: Connection) -> None:
+            conn.execute(_BUMP)
             conn.execute(outlet_metadata.delete())
             if values:
                 conn.execute(outlet_metadata.insert(), values)
@@ -249,6 +318,14 @@ class OutletTables:
             )
             for i, (n, d, al, c) in enumerate(rows)
         ]
+
+
+def outlet_stamp_query() -> sa.Select[Any]:
+    """The story and outlet versions, with the article count."""
+    state = sa.select(store_state.c.key, store_state.c.value).where(
+        store_state.c.key.in_(["story_version", "outlets_version"])
+    )
+    return state
 
 
 def _article_row(r: tuple[Any, ...]) -> OutletArticleRow:

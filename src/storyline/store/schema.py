@@ -134,6 +134,8 @@ article_outlets = sa.Table(
     sa.Column("domain", sa.Text, nullable=True),
     sa.Column("via", sa.String(8), nullable=False),
     sa.Column("wire", sa.Text, nullable=True),
+    sa.Column("published", sa.Date, nullable=True),
+    sa.Column("language", sa.String(16), nullable=True),
 )
 sa.Index("ix_article_outlets_name_key", article_outlets.c.name_key)
 sa.Index("ix_article_outlets_domain", article_outlets.c.domain)
@@ -173,6 +175,17 @@ outlet_metadata = sa.Table(
     sa.Column("domains", sa.Text, nullable=False),
     sa.Column("aliases", sa.Text, nullable=False),
     sa.Column("columns", sa.Text, nullable=False),
+)
+
+# Outlet profiles as last computed, with the stamp of the store they were computed from (the story
+# version, the outlet version that identities, findings and the outlet file move on, the article
+# count): listing outlets reads this one row until something changes.
+outlet_cache = sa.Table(
+    "outlet_cache",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("stamp", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
 )
 
 # Full-text search (migration 0005) lives outside this metadata: on SQLite an FTS5 table over

@@ -16,6 +16,7 @@ names and domains ("AP" = "Associated Press" = apnews.com); the user's outlet fi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -126,10 +127,20 @@ def byline_agency(text: str) -> str | None:
 def article_outlet(article: Article) -> ArticleOutlet:
     """Who published `article` by its own metadata: site name, URL domain, byline agency, or nothing."""
     assert article.id is not None, "identities are kept for stored articles"
-    return identify(article.id, article.outlet, article.url, article.text)
+    return identify(
+        article.id, article.outlet, article.url, article.text, published=article.published, language=article.language
+    )
 
 
-def identify(article_id: int, outlet: str | None, url: str | None, text: str) -> ArticleOutlet:
+def identify(
+    article_id: int,
+    outlet: str | None,
+    url: str | None,
+    text: str,
+    *,
+    published: dt.date | None = None,
+    language: str | None = None,
+) -> ArticleOutlet:
     """:func:`article_outlet` over the plain fields (the store hands over only the body's head)."""
     name = _clean_name(outlet)
     domain = registrable_domain(url)
@@ -139,7 +150,16 @@ def identify(article_id: int, outlet: str | None, url: str | None, text: str) ->
     agency = byline_agency(text)
     if via == "unknown" and agency:
         name, via, agency = agency, "byline", None
-    return ArticleOutlet(article_id=article_id, name=name, name_key=name_key(name), domain=domain, via=via, wire=agency)
+    return ArticleOutlet(
+        article_id=article_id,
+        name=name,
+        name_key=name_key(name),
+        domain=domain,
+        via=via,
+        wire=agency,
+        published=published,
+        language=language,
+    )
 
 
 @dataclass(slots=True)

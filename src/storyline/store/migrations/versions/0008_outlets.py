@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("domain", sa.Text, nullable=True),
         sa.Column("via", sa.String(8), nullable=False),
         sa.Column("wire", sa.Text, nullable=True),
+        sa.Column("published", sa.Date, nullable=True),
+        sa.Column("language", sa.String(16), nullable=True),
     )
     op.create_index("ix_article_outlets_name_key", "article_outlets", ["name_key"])
     op.create_index("ix_article_outlets_domain", "article_outlets", ["domain"])
@@ -49,9 +51,18 @@ def upgrade() -> None:
         sa.Column("aliases", sa.Text, nullable=False),
         sa.Column("columns", sa.Text, nullable=False),
     )
+    op.create_table(
+        "outlet_cache",
+        sa.Column("key", sa.String(40), primary_key=True),
+        sa.Column("stamp", sa.Text, nullable=False),
+        sa.Column("data", sa.Text, nullable=False),
+    )
+    op.execute("INSERT INTO store_state (key, value) VALUES ('outlets_version', 0)")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM store_state WHERE key = 'outlets_version'")
+    op.drop_table("outlet_cache")
     op.drop_table("outlet_metadata")
     op.drop_index("ix_outlet_facts_story_id", table_name="outlet_facts")
     op.drop_table("outlet_facts")
