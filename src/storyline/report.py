@@ -2,7 +2,7 @@
 
 This is the one place that wires the analysis stages together for a story: copies and upstream
 sources (`copies`, `upstream`), quotes (`quotes`, `quotealign`, cached per article in the store),
-claims and their independent support (`claims`), conflicts (`conflicts`, with an optional NLI
+claims and their independent support (`claims`), facts (`facts`), conflicts (`conflicts`, with an optional NLI
 model from `nli`), the timeline (`timeline`) and the cited summary (`summarize`, with an optional
 LLM rewrite). Each stage is a pure function of the story's articles; this module reads the store
 and hands their results on. The JSON form is documented in `docs/report.md` and
@@ -23,6 +23,7 @@ from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_
 from .conflicts import Conflict, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
 from .embed import CachedEmbedder, EmbedFunction
+from .facts import Fact, FactMention, cached_mentions, find_facts
 from .model import Article, Evidence, Story, Upstream
 from .nli import NliModel, contradiction, load_nli
 from .quotealign import Quote, align_quotes, article_quotes, comparable_texts
@@ -59,7 +60,7 @@ class ReportOptions:
 @dataclass(frozen=True, slots=True)
 class StoryReport:
     """Everything about one story: articles, copies, sources, claims, conflicts, quotes, timeline,
-    summary."""
+    facts (see `storyline.facts`), summary."""
 
     story: Story
     articles: tuple[Article, ...]
@@ -72,6 +73,7 @@ class StoryReport:
     summary: tuple[SummarySentence, ...]
     generated_at: dt.datetime
     options: dict[str, Any]
+    facts: tuple[Fact, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (see docs/report.md)."""
@@ -109,6 +111,7 @@ class StoryReport:
             "conflicts": [c.to_json() for c in self.conflicts],
             "quotes": [q.to_json() for q in self.quotes],
             "timeline": [e.to_json() for e in self.timeline],
+            "facts": [f.to_json() for f in self.facts],
             "summary": [s.to_json() for s in self.summary],
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "options": self.options,
@@ -141,15 +144,24 @@ def build_report(
     articles = tuple(store.articles_by_id(sorted({a.id for a in story.articles})))
     embed = embed or CachedEmbedder(store, max_tokens=128)
     nli = nli or load_nli(options.nli_model)
-    return analyse(story, articles, options, embed=embed, nli=nli, mentions=_mentions(store, articles))
+    return analyse(
+        story,
+        articles,
+        options,
+        embed=embed,
+        nli=nli,
+        mentions=_mentions(store, articles),
+        fact_mentions=cached_mentions(store, articles),
+    )
 
 
 def analyse_articles(store: Store, articles: Sequence[Article], options: ReportOptions | None = None) -> int:
     """Do the per-article work of a report ahead of time, as articles join their stories: parse and
-    cache their quotes, and embed and cache their sentences and claims. A later report of any story
+    cache their quotes and fact mentions, and embed and cache their sentences and claims. A later report of any story
     they are in then only groups, aligns and renders. Returns how many texts were embedded."""
     options = options or ReportOptions()
     found = article_quotes(store, articles)
+    cached_mentions(store, articles)
     texts = comparable_texts([m for mentions in found.values() for m in mentions])
     texts += [s.text_in(a.text) for a in articles for s in split_sentences(a.text)]
     texts += [u.evidence.text for a in articles for u in article_units(a, options.claims)]
@@ -181,6 +193,7 @@ def analyse(
     embed: EmbedFunction,
     nli: NliModel | None,
     mentions: Sequence[QuoteMention],
+    fact_mentions: Sequence[FactMention] | None = None,
 ) -> StoryReport:
     """The report of a story from its articles and their quote mentions (the stages in order)."""
     links = find_copies(articles, embed)
@@ -200,6 +213,7 @@ def analyse(
         contradiction=(lambda a, b: contradiction(nli, a, b)) if nli is not None else None,
     )
     timeline = build_timeline(articles, anchor, embed)
+    facts = find_facts(articles, fact_mentions)
     summary = summarize(groups, conflicts, lambda texts: np.asarray(embed(texts), dtype=np.float32), options.summary)
     if options.llm_url:
         summary = rewrite_with_llm(summary, options.llm_url, model=options.llm_model)
@@ -213,6 +227,7 @@ def analyse(
         quotes=tuple(quotes),
         timeline=tuple(timeline),
         summary=tuple(summary),
+        facts=tuple(facts),
         generated_at=dt.datetime.now(dt.UTC),
         options={
             "claims": {"link": options.claims.link, "link_with_names": options.claims.link_with_names},
