@@ -72,10 +72,15 @@ def _keys(spec: str | None) -> list[Path]:
     return [p for p in paths if any(p.name.startswith(w) for w in wanted)]
 
 
-def _score(key: Path, report: Path, *, restrict: bool) -> dict[str, Any]:
+def _score(key: Path, report: Path, *, restrict: bool, details: Path | None = None) -> dict[str, Any]:
     cmd = [sys.executable, str(KEYS_DIR / "score.py"), str(key), str(report)]
     if restrict:
         cmd.append("--restrict")
+    if details is not None:
+        details.mkdir(parents=True, exist_ok=True)
+        name = key.stem + (".restricted" if restrict else "")
+        cmd += ["--details", str(details / f"{name}.details.json")]
+        (details / f"{key.stem}.report.json").write_bytes(report.read_bytes())
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
@@ -97,7 +102,7 @@ def _report_of(rows: list[dict[str, Any]], ids: list[str], tmp: Path) -> tuple[P
     return report, sum(1 for n in counts.values() if n), size
 
 
-def score_key(key: Path, articles: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def score_key(key: Path, articles: dict[str, dict[str, Any]], details: Path | None = None) -> dict[str, Any]:
     """The scores of one key: the report of its largest story, and restricted when the story was split."""
     data = json.loads(key.read_text(encoding="utf-8"))
     ids = data["article_ids"]
@@ -105,9 +110,9 @@ def score_key(key: Path, articles: dict[str, dict[str, Any]]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         report, stories, size = _report_of(rows, ids, Path(tmp))
         result: dict[str, Any] = {"key": data["story"], "stories": stories, "articles": len(ids), "reported": size}
-        result["full"] = _score(key, report, restrict=False)
+        result["full"] = _score(key, report, restrict=False, details=details)
         if stories > 1:
-            result["restricted"] = _score(key, report, restrict=True)
+            result["restricted"] = _score(key, report, restrict=True, details=details)
     return result
 
 
@@ -165,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys", help="only these keys by topic number, e.g. 13,16,18 (default: all)")
     parser.add_argument("--no-seeds", action="store_true", help="do not score the seeds")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--details", type=Path, help="write each report and score.py's details into this folder")
     parser.add_argument("--check", action="store_true", help="exit 1 when a mean is below eval/floors.json")
     args = parser.parse_args(argv)
     if not ARTICLES.exists():
@@ -172,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with ARTICLES.open(encoding="utf-8") as f:
         articles = {d["id"]: d for d in map(json.loads, filter(str.strip, f))}
-    results = [score_key(k, articles) for k in _keys(args.keys)]
+    results = [score_key(k, articles, args.details) for k in _keys(args.keys)]
     means = mean_figures(results)
     seeds = None if args.no_seeds else score_seeds()
     if args.json:

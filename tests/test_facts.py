@@ -157,8 +157,10 @@ def test_slot_status_agreed_with_ranges_and_units() -> None:
         )
     )
     assert facts["people killed"].status == "agreed"
+    # values are listed as written; they agree once converted (30 miles = 48 km)
     assert facts["length (chase)"].status == "agreed"
-    assert len(facts["length (chase)"].values) == 1
+    assert [v.value for v in facts["length (chase)"].values] == ["30 miles", "48 km"]
+    assert [v.value for v in facts["people killed"].values] == ["7", "5"]
 
 
 def test_slot_status_disputed_and_developing() -> None:

@@ -281,6 +281,7 @@ _DIRECTION = re.compile(
     r"(?:\s*\([^)]{0,30}\))?\s+(?P<dir>(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?)"
     r"\s+(?:of|from)\s+)(?P<place>(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})",
 )
+_DIRECTIONS = ("north", "south", "east", "west")
 _SCORE = re.compile(r"(?<![\w.-])(?P<a>\d{1,3})-(?P<b>\d{1,3})(?![\w.-])")
 _SCORE_CUE = re.compile(r"\b(?:won|win|wins|beat|beats|defeat(?:ed|s)?|lost|loses|drew|victory|score[ds]?)\b", re.I)
 _MAX_NUMBERS = 6
@@ -332,6 +333,7 @@ class FactValue:
     articles: tuple[str, ...]
     first_published: dt.date | None
     evidence: tuple[Evidence, ...]
+    group: int = 0  # values of one group agree with each other (30 miles and 48 km)
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
@@ -353,6 +355,11 @@ class Fact:
     kind: FactKind
     status: FactStatus
     values: tuple[FactValue, ...]
+
+    def disagree(self, a: FactValue, b: FactValue) -> bool:
+        """Do two of the slot's values disagree (neither the same value nor the same once converted,
+        rounded or read as a range)?"""
+        return a.group != b.group
 
     @property
     def articles(self) -> list[str]:
@@ -389,15 +396,49 @@ def find_facts(
     articles: Sequence[Article],
     mentions: Sequence[FactMention] | None = None,
     *,
+    anchor: dt.date | None = None,
     nlp: Language | None = None,
 ) -> list[Fact]:
     """The facts of a story: its articles' fact mentions (extracted here when not given, e.g. from
-    :func:`cached_mentions`) aligned into slots (see the module docstring)."""
+    :func:`cached_mentions`) aligned into slots (see the module docstring). `anchor` (the story's
+    date) dates the sentences of articles without a date of their own, to leave out counts of
+    earlier events ("In February, a gunman killed five people")."""
     if mentions is None:
         mentions = [m for found in extract_many(articles, nlp=nlp) for m in found]
     ids = {a.external_id for a in articles}
-    story = [_synonym(m) for m in mentions if m.article in ids]
+    earlier = _earlier_sentences([a for a in articles if a.published is None], anchor)
+    story = [
+        _synonym(m)
+        for m in mentions
+        if m.article in ids and not (m.kind == "count" and (m.article, m.evidence.sentence) in earlier)
+    ]
+    story.extend(_lead_dates(story))
     return align_facts(story, single_article=len(ids) == 1)
+
+
+def _earlier_sentences(undated: Sequence[Article], anchor: dt.date | None) -> set[tuple[str, int]]:
+    """(article, sentence) of undated articles' sentences that tell of a time before the story's."""
+    if anchor is None:
+        return set()
+    by_sentence: dict[tuple[str, int], list[DateMention]] = defaultdict(list)
+    for a in undated:
+        for d in find_dates(a, anchor):
+            by_sentence[(a.external_id, d.sentence)].append(d)
+    return {key for key, dates in by_sentence.items() if _background(dates, anchor)}
+
+
+def _lead_dates(mentions: Sequence[FactMention]) -> list[FactMention]:
+    """The event's date as each article's lead gives it: its first day-precise date in the first
+    three sentences that state a fact (slot "date of the event")."""
+    out = []
+    seen: set[str] = set()
+    for m in sorted(mentions, key=lambda m: (m.article, m.evidence.start)):
+        if m.article in seen or m.kind != "date" or m.evidence.sentence > 3:
+            continue
+        if len(m.value) == 10:
+            seen.add(m.article)
+            out.append(replace(m, slot="date of the event"))
+    return out
 
 
 def extract_facts(article: Article, *, nlp: Language | None = None) -> list[FactMention]:
@@ -661,15 +702,35 @@ class _SentenceFacts:
             place = re.sub(r"^the\s+", "", m.group("place"), flags=re.I)
             qual = _qualifier_before(self.text, m.start(), self.sentence.start)
             taken.append(m.span("dist"))
+            located = self._located(m.start("dist"))
             yield self.mention(
                 "place",
-                f"distance from {place}",
+                f"distance of {located} from {place}" if located else f"distance from {place}",
                 f"{_fmt(dist)} {unit} {direction}",
                 dist * factor,
                 qual,
                 unit,
                 spread=0.1,
             )
+
+    def _located(self, pos: int) -> str | None:
+        """What a distance locates: "the office building is 15 miles north of Detroit" -> building,
+        "a motorist 50 miles north of Detroit" -> motorist; None for a verb ("struck 55 km west")."""
+        node = self.token_at(pos)
+        for _ in range(5):
+            if node is None or node.head is node:
+                return None
+            node = node.head
+            word = node.text.lower()
+            if word in _UNIT_TABLE or node.pos_ in {"NUM", "ADP", "ADV", "ADJ"} or word.startswith(_DIRECTIONS):
+                continue
+            if node.pos_ == "NOUN":
+                return _singular(node)
+            if node.pos_ in _VERB_TAGS:
+                subject = [c for c in node.children if c.dep_ in {"nsubj", "nsubjpass"} and c.pos_ == "NOUN"]
+                return _singular(subject[0]) if subject and word in _VAGUE_VERBS | {"located", "lies", "sits"} else None
+            return None
+        return None
 
     def _times(self, taken: list[tuple[int, int]]) -> Iterable[FactMention]:
         for m in _CLOCK.finditer(self.text, self.sentence.start, self.sentence.end):
@@ -1028,15 +1089,26 @@ def align_facts(mentions: Sequence[FactMention], *, single_article: bool = False
         if len(articles) < 2 and not (single_article and slot in _CORE):
             continue
         groups = _value_groups(found)
-        if slot.startswith("age of ") and len(groups) > 1 and _different_people(groups):
-            facts.extend(Fact(slot, kind, "agreed", (_value(g),)) for g in groups if len({m.article for m in g}) >= 2)
+        if slot == "date of the event":
+            # later articles lead with later happenings (an arraignment, a verdict): the event's
+            # date is the one most leads give
+            groups = sorted(groups, key=lambda g: -len({m.article for m in g}))[:1]
+            if len({m.article for m in groups[0]}) < 2:
+                continue
+        if len(groups) > 1 and (
+            (slot.startswith("age of ") and _different_people(groups))
+            or (kind == "place" and not slot.startswith("distance of "))
+        ):
+            # people of one surname with different given names; distances from one place of things
+            # the parse could not name: not one slot, so each value stands alone
+            facts.extend(Fact(slot, kind, "agreed", _values([g])) for g in groups if len({m.article for m in g}) >= 2)
             continue
         split = any(sum(1 for g in groups if any(m.article == a for m in g)) > 1 for a in articles)
         if split and kind != "count":
             continue  # one article gives two values: two things under one name (two people's ages)
         # an article that itself gives two counts of one slot tells a change ("originally reported two")
         status: FactStatus = "developing" if split else _status(groups, kind)
-        facts.append(Fact(slot, kind, status, tuple(_value(g) for g in groups)))
+        facts.append(Fact(slot, kind, status, _values(groups)))
     facts.sort(key=lambda f: (-len(f.articles), f.slot))
     return facts
 
@@ -1130,9 +1202,21 @@ def _status(groups: Sequence[Sequence[FactMention]], kind: str) -> FactStatus:
     return "disputed"
 
 
+def _values(groups: Sequence[Sequence[FactMention]]) -> tuple[FactValue, ...]:
+    """The values of a slot as written: one per value and qualifier ("120 mph" and "more than 100
+    mph" are two values of one agreeing group), a group's most stated first."""
+    out: list[FactValue] = []
+    for i, group in enumerate(groups):
+        written: dict[tuple[str, str], list[FactMention]] = defaultdict(list)
+        for m in group:
+            written[(m.value, m.qualifier)].append(m)
+        ordered = sorted(written.values(), key=lambda ms: -len({m.article for m in ms}))
+        out.extend(replace(_value(ms), group=i) for ms in ordered)
+    return tuple(out)
+
+
 def _value(group: Sequence[FactMention]) -> FactValue:
-    exact = [m for m in group if not m.qualifier] or list(group)
-    best = max(exact, key=lambda m: sum(1 for o in exact if o.value == m.value))
+    best = group[0]
     days = [m.published for m in group if m.published]
     evidence = list({(m.article, m.evidence.start): m.evidence for m in group}.values())
     return FactValue(

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
-from .conflicts import Conflict, find_conflicts
+from .conflicts import Conflict, denied_texts, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
 from .embed import CachedEmbedder, EmbedFunction
 from .facts import Fact, FactMention, cached_mentions, find_facts
@@ -165,6 +165,7 @@ def analyse_articles(store: Store, articles: Sequence[Article], options: ReportO
     texts = comparable_texts([m for mentions in found.values() for m in mentions])
     texts += [s.text_in(a.text) for a in articles for s in split_sentences(a.text)]
     texts += [u.evidence.text for a in articles for u in article_units(a, options.claims)]
+    texts += denied_texts(articles, [m for mentions in found.values() for m in mentions])
     embed = CachedEmbedder(store, max_tokens=128)
     embed(list(dict.fromkeys(texts)))
     return len(texts)
@@ -204,6 +205,7 @@ def analyse(
     units = [u for a in articles for u in article_units(a, options.claims, upstream=upstream[a.external_id])]
     groups = group_claims(units, embed_units(units, embed), sources, options.claims)
     dates = {a.external_id: find_dates(a, anchor) for a in articles}
+    facts = find_facts(articles, fact_mentions, anchor=anchor)
     conflicts = find_conflicts(
         articles,
         groups,
@@ -211,9 +213,9 @@ def analyse(
         embed=lambda texts: np.asarray(embed(texts), dtype=np.float32),
         date_of=lambda e: _date_of(dates.get(e.article, []), e),
         contradiction=(lambda a, b: contradiction(nli, a, b)) if nli is not None else None,
+        facts=facts,
     )
     timeline = build_timeline(articles, anchor, embed)
-    facts = find_facts(articles, fact_mentions)
     summary = summarize(groups, conflicts, lambda texts: np.asarray(embed(texts), dtype=np.float32), options.summary)
     if options.llm_url:
         summary = rewrite_with_llm(summary, options.llm_url, model=options.llm_model)
