@@ -261,3 +261,13 @@ def test_mentions_are_cached_per_article_and_read_back_without_the_parser(monkey
     again = cached_mentions(cache, articles)
     assert again == first
     assert find_facts(articles, again) == find_facts(articles, first)
+
+
+def test_summary_cites_only_articles_that_state_every_number_and_name() -> None:
+    from storyline.summarize import _states_all
+
+    sentence = "The Kremlin said about 18% of Ukraine, or 20,000 square miles, is occupied."
+    assert _states_all(sentence, "Russia holds about 18% of Ukraine (20000 square miles), the Kremlin said.")
+    assert not _states_all(sentence, "The Kremlin said a fifth of Ukraine is occupied.")
+    assert not _states_all(sentence, "Moscow said about 18% of Ukraine, or 20,000 square miles, is occupied.")
+    assert _states_all("Five people died in Palu.", "In Palu, 5 people were killed.")
