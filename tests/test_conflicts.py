@@ -162,3 +162,11 @@ def test_a_refusal_is_not_a_denial() -> None:
     ]
     _, conflicts = _fact_conflicts(arts)
     assert not [c for c in conflicts if c.kind == "denial"]
+
+
+def test_emphasis_is_not_negation() -> None:
+    from storyline.conflicts import _negatives
+
+    assert _negatives("He not only killed the deputy but also shot a man.") == 0
+    assert _negatives("Police couldn't say how many shots were fired.") == 1
+    assert _negatives("Riva had yet to regain consciousness.") == 1

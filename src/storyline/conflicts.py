@@ -56,6 +56,7 @@ _NEGATIVE_WORDS = re.compile(
     r"\b(not|no|never|neither|nor|none|without|unaware|untrue|unable|unwilling|unlikely|yet to)\b|n[’']t\b",
     re.IGNORECASE,
 )
+_NOT_NEGATION = re.compile(r"\b(?:not\s+only|not\s+just|not\s+merely|no\s+doubt)\b", re.IGNORECASE)
 # "denied" that is a refusal, not a denial of a report: "was denied a permit", "denying a motion"
 _REFUSAL = re.compile(
     r"\b(?:was|were|been|be|is|are|being)\s+denied\b(?!\s+by\b)|"
@@ -332,7 +333,8 @@ def _within(side: ConflictSide, sentences: set[tuple[str, int]]) -> bool:
 
 
 def _negatives(text: str) -> int:
-    return len(_NEGATIVE_WORDS.findall(text))
+    # "not only ... but also", "not just", "no doubt": emphasis, not negation
+    return len(_NEGATIVE_WORDS.findall(_NOT_NEGATION.sub(" ", text)))
 
 
 def _overlap(a: str, b: str) -> float:

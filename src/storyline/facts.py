@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached mentions are computed again.
-FACTS_VERSION = "facts-1"
+FACTS_VERSION = "facts-2"
 
 FactKind = Literal["count", "measure", "time", "date", "place"]
 FactStatus = Literal["agreed", "disputed", "developing"]
@@ -592,7 +592,10 @@ def _numbers(text: str, sentence: Sentence) -> list[_Candidate]:
             dimension, factor = _UNIT_TABLE.get(unit, ("speed", 1.0) if unit == "km/h" else ("", 1.0))
         elif not dimension and _HYPHEN_ADJ.match(after):
             continue
-        found.append(_Candidate(m.start(), m.end(), (m.group("qual") or "").lower(), number, unit, dimension, factor))
+        qualifier = (m.group("qual") or "").lower()
+        if _QUALIFIERS.get(qualifier) in {"after", "before"}:
+            qualifier = ""  # "survived by two sons", "after 15 minutes": those qualify times
+        found.append(_Candidate(m.start(), m.end(), qualifier, number, unit, dimension, factor))
     digits = sum(1 for c in found if any(ch.isdigit() for ch in text[c.start : c.end]))
     return [] if digits > _MAX_NUMBERS else found
 
@@ -787,7 +790,6 @@ class _SentenceFacts:
         return self.mention("count", slot, _fmt(c.number), c.number, c.qualifier, "")
 
     def _measure_slot(self, c: _Candidate, tok: Token) -> str | None:
-        sentence = self.evidence.text.lower()
         window = self.text[max(self.sentence.start, c.start - 40) : min(self.sentence.end, c.end + 40)].lower()
         if c.dimension == "length" and re.search(r"\bdeep\b|\bdepth\b|below the (?:surface|sea)", window):
             return "depth"
@@ -799,9 +801,25 @@ class _SentenceFacts:
         anchor = self._anchor_word(tok)
         if anchor is None or anchor in _VAGUE_ANCHORS:
             return None
-        name = "money" if c.dimension.startswith("money") else c.dimension
-        del sentence
-        return f"{name} ({anchor})"
+        if c.dimension.startswith("money"):
+            # what a sum is of depends on who pays, raises or values: "the building was valued at"
+            # and "Mat Maid was valued at" are two slots
+            owner = self._subject_of(tok)
+            return f"money ({anchor}: {owner})" if owner else None
+        return f"{c.dimension} ({anchor})"
+
+    def _subject_of(self, tok: Token) -> str | None:
+        """The noun subject of the clause a token is in ("the building ... was valued at $380,600")."""
+        node = tok
+        for _ in range(6):
+            if node.pos_ in _VERB_TAGS:
+                subject = [c for c in node.children if c.dep_ in {"nsubj", "nsubjpass"}]
+                if subject and subject[0].pos_ in {"NOUN", "PROPN"}:
+                    return _singular(subject[0])
+            if node.head is node:
+                return None
+            node = node.head
+        return None
 
     def _anchor_word(self, tok: Token) -> str | None:
         """The noun or verb a measure belongs to: up the parse from the unit, past prepositions and
