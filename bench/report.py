@@ -25,6 +25,7 @@ text (``text_vectors``, filled by `CachedEmbedder`); "cold" means both emptied.
   Every stage `storyline.analysis.report` calls is wrapped with a timer through its name in that module
   (`find_copies`, `source_groups`, `article_quotes`, `align_quotes`, `article_units`,
   `embed_units`, `group_claims`, `find_dates`, `find_conflicts`, `build_timeline`, `summarize`,
+  `cached_mentions` and `find_facts` (the facts stage),
   `find_upstream`, `by_name`, and the load of `default_embedder`), and inside some of them the costly parts:
   copies' MinHash LSH (`_lsh_pairs`), sentence split and embedding (`_prepare`) and the pairwise
   alignment (`align`, one call per candidate pair); the quotes' spaCy load and extraction
@@ -90,6 +91,8 @@ STAGES = (
     "summarize",
     "find_upstream",
     "by_name",
+    "cached_mentions",
+    "find_facts",
 )
 #: Parts inside some stages: (module, name, the stage they belong to).
 PARTS = (

@@ -111,3 +111,62 @@ def test_things_that_only_look_different_are_not_conflicts(pair: tuple[str, str]
     arts = [_article("a", "Daily A", pair[0]), _article("b", "Daily B", pair[1]), _article("c", "Daily C", pair[0])]
     _, conflicts = _conflicts(arts)
     assert conflicts == []
+
+
+def _fact_conflicts(articles: list[Article]):  # type: ignore[no-untyped-def]
+    from storyline.analysis.facts import find_facts
+
+    embed = default_embedder(128)
+    units = [u for a in articles for u in article_units(a)]
+    groups = group_claims(units, embed_units(units, embed), {a.external_id: a.external_id for a in articles})
+    facts = find_facts(articles)
+    return facts, find_conflicts(articles, groups, embed=lambda t: np.asarray(embed(t), dtype=np.float32), facts=facts)
+
+
+def test_with_facts_a_disputed_slot_is_a_conflict_and_a_developing_one_is_not() -> None:
+    day = dt.date(2024, 3, 8)
+    disputed = [
+        _article("a", "Daily A", "The ferry fire in the harbour killed 12 people on Friday.", published=day),
+        _article("b", "Daily B", "Fifteen people were killed in the ferry fire in the harbour.", published=day),
+    ]
+    facts, conflicts = _fact_conflicts(disputed)
+    assert [f.status for f in facts if f.slot == "people killed"] == ["disputed"]
+    (number,) = [c for c in conflicts if c.kind == "number"]
+    assert {e.article for e in number.a.evidence} | {e.article for e in number.b.evidence} == {"a", "b"}
+    rising = [
+        _article("a", "Daily A", "The ferry fire in the harbour killed 12 people.", published=day),
+        _article("b", "Daily B", "The toll of the ferry fire rose to 15 people.", published=day + dt.timedelta(days=1)),
+        _article(
+            "c", "Daily C", "The ferry fire in the harbour killed 15 people.", published=day + dt.timedelta(days=1)
+        ),
+    ]
+    facts, conflicts = _fact_conflicts(rising)
+    assert [f.status for f in facts if f.slot == "people killed"] == ["developing"]
+    assert not [c for c in conflicts if c.kind == "number"]
+
+
+def test_dead_and_injured_or_depth_and_distance_never_conflict() -> None:
+    arts = [
+        _article("a", "Daily A", "The quake killed 24 people and struck at a depth of 10 km, 55 km west of Palu."),
+        _article("b", "Daily B", "The quake left 249 injured; it was 10 km deep, 55 km west of Palu, officials said."),
+    ]
+    _, conflicts = _fact_conflicts(arts)
+    assert not [c for c in conflicts if c.kind in {"number", "date"}]
+
+
+def test_a_refusal_is_not_a_denial() -> None:
+    arts = [
+        _article("a", "Daily A", "The gunman had been denied a handgun permit in March, police said."),
+        _article("b", "Daily B", "The gunman was denied a handgun permit in March, police said on Friday."),
+        _article("c", "Daily C", "The judge, denying a defence motion, sentenced the gunman to life."),
+    ]
+    _, conflicts = _fact_conflicts(arts)
+    assert not [c for c in conflicts if c.kind == "denial"]
+
+
+def test_emphasis_is_not_negation() -> None:
+    from storyline.analysis.conflicts import _negatives
+
+    assert _negatives("He not only killed the deputy but also shot a man.") == 0
+    assert _negatives("Police couldn't say how many shots were fired.") == 1
+    assert _negatives("Riva had yet to regain consciousness.") == 1

@@ -272,3 +272,26 @@ def test_last_month_and_in_december_are_the_same_month_in_the_seeds(seeds_dir: P
     december = [m for m in find_dates(articles["002"], FRIDAY) if m.expression == "December"]
     assert last_month and december
     assert {m.iso for m in last_month} == {m.iso for m in december} == {"2023-12"}
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        (
+            "The plant closed in April last year after the strike.",
+            dt.date(2024, 7, 2),
+            [("April last year", "2023-04")],
+        ),
+        ("Sales rose in May this year across Europe.", dt.date(2024, 7, 2), [("May this year", "2024-05")]),
+        (
+            "The council met on Tuesday (6 January) to vote.",
+            dt.date(2015, 1, 8),
+            [("Tuesday (6 January)", "2015-01-06")],
+        ),
+        ("The vote is today, officials said.", dt.date(2024, 7, 2), [("today", "2024-07-02")]),
+    ],
+)
+def test_relative_dates_are_anchored_on_the_article_itself(
+    text: str, published: dt.date, expected: list[tuple[str, str]]
+) -> None:
+    assert _found(text, published) == expected

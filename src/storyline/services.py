@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from storyline.analysis.claims import article_units
+from storyline.analysis.conflicts import denied_texts
 from storyline.analysis.copies import CopyLink, CopyOptions, find_copies, group_sources
+from storyline.analysis.facts import cached_mentions
 from storyline.analysis.nli import NliModel, load_nli
 from storyline.analysis.quotealign import Quote, align_quotes, comparable_texts
 from storyline.analysis.quotes import QUOTES_VERSION, QuoteMention, extract_many
@@ -426,7 +428,15 @@ def build_report(
     story, articles = _story_articles(store, story_id)
     embed = embed or report_embedder(store)
     nli = nli or nli_model(options)
-    return analyse(story, articles, options, embed=embed, nli=nli, mentions=_mentions(store, articles))
+    return analyse(
+        story,
+        articles,
+        options,
+        embed=embed,
+        nli=nli,
+        mentions=_mentions(store, articles),
+        fact_mentions=cached_mentions(store, articles),
+    )
 
 
 def independent_sources(report: dict[str, Any]) -> int:
@@ -439,13 +449,16 @@ def independent_sources(report: dict[str, Any]) -> int:
 
 def analyse_articles(store: Store, articles: Sequence[Article], options: ReportOptions | None = None) -> int:
     """Do the per-article work of a report ahead of time, as articles join their stories: parse and
-    cache their quotes, and embed and cache their sentences and claims. A later report of any story
-    they are in then only groups, aligns and renders. Returns how many texts were embedded."""
+    cache their quotes and fact mentions, and embed and cache their sentences, claims and what their
+    denials deny. A later report of any story they are in then only groups, aligns and renders.
+    Returns how many texts were embedded."""
     options = options or ReportOptions()
     found = article_quotes(store, articles)
+    cached_mentions(store, articles)
     texts = comparable_texts([m for mentions in found.values() for m in mentions])
     texts += [s.text_in(a.text) for a in articles for s in split_sentences(a.text)]
     texts += [u.evidence.text for a in articles for u in article_units(a, options.claims)]
+    texts += denied_texts(articles, [m for mentions in found.values() for m in mentions])
     report_embedder(store)(list(dict.fromkeys(texts)))
     return len(texts)
 

@@ -6,11 +6,13 @@ Kinds, each with both sides and their evidence:
   report that …"). Sentences and quotes with a denial cue are one side; the other is the claim
   group they most likely deny: the best supported group closest in meaning to the denial, or the
   story's most widely carried claim when the denial names only "the report".
-- `number`: occurrences of one claim group giving different figures in the same unit (18% vs
-  20%); figures in different units never conflict ("third year" vs "second anniversary").
-- `date`: occurrences of one claim group dating it differently once relative dates are resolved
-  against each article's publication date ("last month" in a January 2024 article and "in
-  December" are the same month and do not conflict).
+- `number` and `date`: a disputed slot of the story's facts (`storyline.analysis.facts`): incompatible
+  values for the same slot (the dead, a depth, the age of one person, the date of one act) at the
+  same time; each value that disagrees with the slot's most stated one is a conflict, its evidence
+  the sentences that state each. A developing slot (a toll rising with the articles' publication
+  times) is not a conflict, and slots are never compared with each other (a depth is not a
+  distance). Without facts (a caller that has none), the older reading applies: occurrences of one
+  claim group giving different figures in one unit, or different resolved dates of one precision.
 - `negation`: an occurrence that states the group's fact negated, in nearly the same words.
 - `distortion`: an occurrence whose polarity or certainty differs from the other outlets' while its
   wording differs too ("would not oppose neutral status" where the others say he "may drop the
@@ -36,9 +38,10 @@ import numpy.typing as npt
 from ..model import Article, Evidence
 from ..text.sentences import split_sentences
 from .claims import ClaimGroup, ClaimOccurrence
+from .facts import Fact, FactValue
 from .quotes import QuoteMention
 
-__all__ = ["Conflict", "ConflictSide", "find_conflicts"]
+__all__ = ["Conflict", "ConflictSide", "denied_texts", "find_conflicts"]
 
 ConflictKind = Literal["denial", "negation", "number", "date", "distortion"]
 
@@ -50,7 +53,21 @@ _DENIAL = re.compile(
 )
 # Negators, and adjectives that carry their own ("unaware" = "not aware"), so that those two agree.
 _NEGATIVE_WORDS = re.compile(
-    r"\b(not|no|never|n't|neither|nor|none|without|unaware|untrue|unable|unwilling|unlikely)\b|n’t\b",
+    r"\b(not|no|never|neither|nor|none|without|unaware|untrue|unable|unwilling|unlikely|yet to)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+_NOT_NEGATION = re.compile(r"\b(?:not\s+only|not\s+just|not\s+merely|no\s+doubt)\b", re.IGNORECASE)
+# "denied" that is a refusal, not a denial of a report: "was denied a permit", "denying a motion"
+_REFUSAL = re.compile(
+    r"\b(?:was|were|been|be|is|are|being)\s+denied\b(?!\s+by\b)|"
+    r"\bden(?:y|ies|ied|ying)\s+(?:\w+\s+){0,3}?(?:motion|request|bail|permit|appeal|application|visa|entry|"
+    r"access|parole|petition|bond|permission|service|benefits?)\b",
+    re.IGNORECASE,
+)
+# what a denial denies: the clause after "denied that", "denied a report that", "dismissed ... as"
+_DENIED_PART = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying)|rejected|dismissed)\s+(?:(?:a|the|media|news)\s+)*"
+    r"(?:reports?|claims?|allegations?|suggestions?|stor(?:y|ies))?\s*(?:that|of)?\s+(?P<what>.+)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z]+")
@@ -106,6 +123,7 @@ def find_conflicts(
     embed: Callable[[list[str]], npt.NDArray[np.float32]] | None = None,
     date_of: DateOf | None = None,
     contradiction: ContradictionScore | None = None,
+    facts: Sequence[Fact] | None = None,
 ) -> list[Conflict]:
     """The conflicts of a story's claim groups, articles and quotes.
 
@@ -116,6 +134,9 @@ def find_conflicts(
         embed: text → unit vectors, to find what a denial denies (else the widest claim).
         date_of: the resolved date (ISO) an occurrence gives its fact, or None.
         contradiction: an NLI contradiction score for two texts (both directions taken).
+        facts: the story's facts (see :mod:`storyline.analysis.facts`); when given, number and date
+            conflicts are its disputed slots only (a developing slot is no conflict), not the
+            figures and dates of claim groups.
     """
     found: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
     denial = _denial(articles, groups, quotes, embed)
@@ -125,12 +146,64 @@ def find_conflicts(
     for group in groups:
         if len(group.articles) < 2:
             continue
-        found.extend(_numbers(group))
-        if date_of is not None:
-            found.extend(_dates(group, date_of))
+        if facts is None:
+            found.extend(_numbers(group))
+            if date_of is not None:
+                found.extend(_dates(group, date_of))
         # A denial is reported once, as a denial, not again as a negation of what it denies.
         found.extend(c for c in _polarity(group, contradiction) if not _within(c[4], denied))
+    if facts is not None:
+        found.extend(_disputed_facts(facts))
     return [Conflict(i, kind, text, score, a, b) for i, (kind, text, score, a, b) in enumerate(found, start=1)]
+
+
+def denied_texts(articles: Sequence[Article], quotes: Sequence[QuoteMention] = ()) -> list[str]:
+    """The texts a report embeds to find what each denial of these articles denies (so that
+    `storyline ingest --analyse` can embed them ahead of time)."""
+    out = []
+    for art in articles:
+        for s in split_sentences(art.text):
+            body = art.text[s.start : s.end]
+            if _DENIAL.search(body) and not _only_refusals(body):
+                out.append(_denied_part(body))
+    out.extend(_denied_part(q.text) for q in quotes if q.kind == "direct" and _DENIAL.search(q.quoted or ""))
+    return out
+
+
+def _only_refusals(sentence: str) -> bool:
+    """Is every denial cue of the sentence a refusal ("was denied a handgun permit")?"""
+    cues = [m.start() for m in _DENIAL.finditer(sentence)]
+    refusals = [(m.start(), m.end()) for m in _REFUSAL.finditer(sentence)]
+    return bool(cues) and all(any(a <= c < b for a, b in refusals) for c in cues)
+
+
+def _denied_part(sentence: str) -> str:
+    """What a denial sentence denies: the words after "denied (a report) that" when it has them."""
+    m = _DENIED_PART.search(sentence)
+    return m.group("what") if m and len(m.group("what").split()) >= 4 else sentence
+
+
+def _disputed_facts(facts: Sequence[Fact]) -> list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]]:
+    """One conflict per disputed slot and value that disagrees with the slot's most stated one."""
+    out: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
+    for fact in facts:
+        if fact.status != "disputed":
+            continue
+        kind: ConflictKind = "date" if fact.kind in {"date", "time"} else "number"
+        common, *others = sorted(fact.values, key=lambda v: -len(v.articles))
+        for value in others:
+            if set(value.articles) <= set(common.articles) or not fact.disagree(common, value):
+                continue
+            text = (
+                f"{fact.slot}: {_said(common)} in {', '.join(common.articles)} "
+                f"but {_said(value)} in {', '.join(value.articles)}"
+            )
+            out.append((kind, text, 1.0, ConflictSide(None, common.evidence), ConflictSide(None, value.evidence)))
+    return out
+
+
+def _said(value: FactValue) -> str:
+    return f"{value.qualifier} {value.value}".strip()
 
 
 def _denial(
@@ -144,7 +217,7 @@ def _denial(
     for art in articles:
         for s in split_sentences(art.text):
             body = art.text[s.start : s.end]
-            if _DENIAL.search(body) and not body.rstrip().endswith("?"):
+            if _DENIAL.search(body) and not body.rstrip().endswith("?") and not _only_refusals(body):
                 evidence.append(Evidence(art.external_id, s.index, s.start, s.end, body))
     for q in quotes:
         if (
@@ -156,10 +229,19 @@ def _denial(
     if not evidence or not groups:
         return None
     denied_in = {e.article for e in evidence}
-    candidates = [g for g in groups if len(g.articles) >= 2 and not set(g.articles) <= denied_in] or list(groups)
+    own = {(e.article, e.sentence) for e in evidence}
+    # never the denier's own statement: a group that holds a denial sentence is not what is denied
+    candidates = [
+        g
+        for g in groups
+        if len(g.articles) >= 2
+        and not set(g.articles) <= denied_in
+        and not any((o.unit.evidence.article, o.unit.evidence.sentence) in own for o in g.occurrences)
+    ] or list(groups)
     target = candidates[0]
     if embed is not None:
-        vectors = np.asarray(embed([e.text for e in evidence] + [g.text for g in candidates]), dtype=np.float32)
+        denied = [_denied_part(e.text) for e in evidence]
+        vectors = np.asarray(embed(denied + [g.text for g in candidates]), dtype=np.float32)
         ev, gv = vectors[: len(evidence)], vectors[len(evidence) :]
         closeness = (ev @ gv.T).max(axis=0)
         weight = np.array([g.independent_support for g in candidates], dtype=np.float32)
@@ -251,7 +333,8 @@ def _within(side: ConflictSide, sentences: set[tuple[str, int]]) -> bool:
 
 
 def _negatives(text: str) -> int:
-    return len(_NEGATIVE_WORDS.findall(text))
+    # "not only ... but also", "not just", "no doubt": emphasis, not negation
+    return len(_NEGATIVE_WORDS.findall(_NOT_NEGATION.sub(" ", text)))
 
 
 def _overlap(a: str, b: str) -> float:

@@ -2,7 +2,7 @@
 
 This is the one place that wires the analysis stages together for a story: copies and upstream
 sources (`copies`, `upstream`), quotes (`quotes`, `quotealign`, cached per article in the store),
-claims and their independent support (`claims`), conflicts (`conflicts`, with an optional NLI
+claims and their independent support (`claims`), facts (`facts`), conflicts (`conflicts`, with an optional NLI
 model from `nli`), the timeline (`timeline`) and the cited summary (`summarize`, with an optional
 LLM rewrite). Each stage is a pure function of the story's articles, and so is :func:`analyse`:
 it takes the story, its articles and their quote mentions and never reads the store
@@ -25,6 +25,7 @@ from ..stories.embed import EmbedFunction
 from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
 from .conflicts import Conflict, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
+from .facts import Fact, FactMention, find_facts
 from .nli import NliModel, contradiction
 from .quotealign import Quote, align_quotes
 from .quotes import QuoteMention
@@ -58,7 +59,7 @@ class ReportOptions:
 @dataclass(frozen=True, slots=True)
 class StoryReport:
     """Everything about one story: articles, copies, sources, claims, conflicts, quotes, timeline,
-    summary."""
+    facts (see `storyline.analysis.facts`), summary."""
 
     story: Story
     articles: tuple[Article, ...]
@@ -71,6 +72,7 @@ class StoryReport:
     summary: tuple[SummarySentence, ...]
     generated_at: dt.datetime
     options: dict[str, Any]
+    facts: tuple[Fact, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (see docs/report.md)."""
@@ -108,6 +110,7 @@ class StoryReport:
             "conflicts": [c.to_json() for c in self.conflicts],
             "quotes": [q.to_json() for q in self.quotes],
             "timeline": [e.to_json() for e in self.timeline],
+            "facts": [f.to_json() for f in self.facts],
             "summary": [s.to_json() for s in self.summary],
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "options": self.options,
@@ -134,6 +137,7 @@ def analyse(
     embed: EmbedFunction,
     nli: NliModel | None,
     mentions: Sequence[QuoteMention],
+    fact_mentions: Sequence[FactMention] | None = None,
 ) -> StoryReport:
     """The report of a story from its articles and their quote mentions (the stages in order)."""
     links = find_copies(articles, embed)
@@ -144,6 +148,7 @@ def analyse(
     units = [u for a in articles for u in article_units(a, options.claims, upstream=upstream[a.external_id])]
     groups = group_claims(units, embed_units(units, embed), sources, options.claims)
     dates = {a.external_id: find_dates(a, anchor) for a in articles}
+    facts = find_facts(articles, fact_mentions, anchor=anchor)
     conflicts = find_conflicts(
         articles,
         groups,
@@ -151,6 +156,7 @@ def analyse(
         embed=lambda texts: np.asarray(embed(texts), dtype=np.float32),
         date_of=lambda e: _date_of(dates.get(e.article, []), e),
         contradiction=(lambda a, b: contradiction(nli, a, b)) if nli is not None else None,
+        facts=facts,
     )
     timeline = build_timeline(articles, anchor, embed)
     summary = summarize(groups, conflicts, lambda texts: np.asarray(embed(texts), dtype=np.float32), options.summary)
@@ -166,6 +172,7 @@ def analyse(
         quotes=tuple(quotes),
         timeline=tuple(timeline),
         summary=tuple(summary),
+        facts=tuple(facts),
         generated_at=dt.datetime.now(dt.UTC),
         options={
             "claims": {"link": options.claims.link, "link_with_names": options.claims.link_with_names},

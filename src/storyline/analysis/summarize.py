@@ -5,8 +5,10 @@ claim groups, most independently supported first (consensus), then notable addit
 one or two sources carry (those with names or figures first), then the conflicts (the denial's own
 sentence). A candidate too close in meaning to one already chosen (MiniLM cosine ≥ `redundancy`)
 is skipped, as is a clause that does not stand alone (it starts in lower case). Each sentence cites
-exactly the articles of its claim group (or the conflict side it comes from), so no article is
-cited for something it does not say. A claim every outlet rests on one upstream report for carries
+the articles of its claim group (or the conflict side it comes from) whose own occurrence states
+every number and every name of the sentence (numbers as digits or words, "20,000" = "20000",
+"five" = "5"; names: capitalised words after the first), so no article is cited for a figure or a
+name it does not give. A claim every outlet rests on one upstream report for carries
 a note saying so.
 
 **Abstractive (optional).** With `llm_url`, the extractive sentences are sent, numbered, to an
@@ -155,9 +157,57 @@ def _from_group(g: ClaimGroup, kind: SentenceKind) -> SummarySentence:
     note = None
     if g.echo and g.attributed_to:
         note = f"widely repeated, single-sourced: every outlet credits {g.attributed_to}"
-    # The representative first: its words are the sentence's.
-    evidence = (rep.unit.evidence, *(o.unit.evidence for o in g.occurrences if o is not rep))
-    return SummarySentence(_sentence(rep.unit.evidence.text), g.articles, evidence, kind, note)
+    # The representative first: its words are the sentence's. Another article is cited only when
+    # its own occurrence states every number and name of the sentence.
+    text = rep.unit.evidence.text
+    others = [o.unit.evidence for o in g.occurrences if o is not rep and _states_all(text, o.unit.evidence.text)]
+    evidence = (rep.unit.evidence, *others)
+    cited = {e.article for e in evidence}
+    return SummarySentence(_sentence(text), tuple(a for a in g.articles if a in cited), evidence, kind, note)
+
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update(
+    {w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)}
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<=[\s(“\"‘'])[A-Z][\w’'-]*[a-z][\w’'-]*")
+_NOT_NAMES = frozenset(
+    "The A An In On At He She It They We I But And Or As If When While After Before This That".split()
+)
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of a text, as digits without separators ('20,000' = '20000', 'five' = '5')."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        tok = m.group(0).lower()
+        if tok in _NUMBER_WORDS:
+            out.add(_NUMBER_WORDS[tok])
+        elif re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", tok):
+            out.add(tok.replace(",", ""))
+        else:
+            out.add(tok)
+    return out
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words inside a sentence (names and places), its first word left out."""
+    return {m.group(0).lower().rstrip("’'s") for m in _NAME.finditer(text) if m.group(0) not in _NOT_NAMES}
+
+
+def _states_all(sentence: str, other: str) -> bool:
+    """Does `other` state every number and every name of `sentence`?"""
+    if not _numbers(sentence) <= _numbers(other):
+        return False
+    low = other.lower()
+    return all(name in low for name in _names(sentence))
 
 
 def _from_conflict(c: Conflict) -> SummarySentence:

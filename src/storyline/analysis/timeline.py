@@ -18,8 +18,10 @@ in, the first day of the period it names and its precision (day, month or year):
 - "yesterday", "today", "tomorrow", "last night", "the day before" (only when no noun follows it:
   "the day before the vote" counts from the vote, which is not known here);
 - "last month", "this month", "next month", "last year", "this year", "next year", "last
-  September" (the latest September before the anchor's month), and "two years ago", "three months
-  ago", "five days ago" (a year, month or day: "two years ago" in January 2024 is 2022).
+  September" (the latest September before the anchor's month), "April last year" (April of the
+  year before the anchor's), and "two years ago", "three months ago", "five days ago" (a year,
+  month or day: "two years ago" in January 2024 is 2022);
+- a weekday with its date in brackets ("Tuesday (6 January)"): the date it gives.
 
 Durations and ordinals are not dates: "five years", "a third year", "24-hour", "in recent months",
 "9/11" (slashed dates are left out: 1/2 is January 2nd or February 1st depending on the outlet).
@@ -518,6 +520,13 @@ def _resolve_relative_month(m: re.Match[str], anchor: dt.date | None) -> tuple[d
     return dt.date(year, month, 1), "month"
 
 
+def _resolve_month_of_year(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
+    """ "April last year" in a 2024 article is 2023-04; "in May this year" 2024-05."""
+    assert anchor is not None
+    shift = {"last": -1, "this": 0, "next": 1}[m.group("rel").lower()]
+    return dt.date(anchor.year + shift, _month_of(m), 1), "month"
+
+
 def _resolve_weekday(m: re.Match[str], anchor: dt.date | None) -> tuple[dt.date, Precision] | None:
     assert anchor is not None
     back = (anchor.weekday() - _WEEKDAYS.index(m.group("weekday"))) % 7
@@ -597,6 +606,17 @@ _PATTERNS = [
     ),
     _Pattern(
         re.compile(rf"\b(?:{_CUE}\s+{_QUALIFIER}?|(?i:mid)-)(?P<span>{_YEAR})"), _resolve_year, needs_anchor=False
+    ),
+    _Pattern(
+        re.compile(rf"\b(?P<month>{_FULL_MONTH})\s+(?:of\s+)?(?P<rel>(?i:last|this|next))\s+year\b"),
+        _resolve_month_of_year,
+    ),
+    _Pattern(
+        re.compile(
+            rf"\b(?P<weekday>{'|'.join(_WEEKDAYS)})\s*\(\s*{_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s+{_YEAR})?\s*\)"
+        ),
+        _resolve_day,
+        needs_anchor=False,
     ),
     _Pattern(re.compile(rf"\b(?P<rel>(?i:last|this|next))\s+(?P<month>{_FULL_MONTH})\b"), _resolve_relative_month),
     _Pattern(
