@@ -171,7 +171,7 @@ def measure(size: int, new: int, workdir: Path, eval_dir: Path) -> dict[str, Any
     arriving = [dataclasses.replace(a, content_hash=f"{a.content_hash[:60]}new0", url=None) for a in arriving]
     stored = [r.stored for r in store.add_articles(arriving) if r.stored is not None]
     start = time.perf_counter()
-    index, _waiting = load_index(store, options)
+    index, _waiting, _version = load_index(store, options)
     load_s = time.perf_counter() - start
     start = time.perf_counter()
     described = describe(stored, options, embedder)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Score story clustering on ECB+ (``../shared/eval/stories``): BCubed and pairwise P/R/F1.
+"""Score story clustering on ECB+ (``../shared/eval/stories``): BCubed and pairwise P/R/F1; and
+same story or not on SemEval-2022 English pairs (``../shared/eval/similarity``): balanced accuracy.
 
 Each ECB+ topic holds two different events of the same kind, so topic words alone cannot
 separate them. The articles go through the real path: ``storyline ingest`` of a JSON-lines file
@@ -11,11 +12,16 @@ of its gold story that lands in its predicted story; averaged over articles). Pa
 and recall over all pairs of articles put together. An article missing from the output (rejected)
 counts as a story of its own.
 
+SemEval pairs (``eval/semeval_pairs.py``): each pair's two texts ingested into a fresh store, as a
+user trying the tool would; balanced accuracy of "one story" against the pair's label (``Overall``
+<= 1.5 same story, >= 3.5 unrelated).
+
 Usage::
 
     python eval/stories.py                      # full dev set, shuffled and date order
     python eval/stories.py --topics 1-12 --check   # the CI subset, against eval/floors.json
     python eval/stories.py --order date --batch
+    python eval/stories.py --corpus semeval        # SemEval pairs only (about a minute)
 """
 
 from __future__ import annotations
@@ -30,11 +36,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import semeval_pairs
 from cli_runner import run_storyline
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO_ROOT = EVAL_DIR.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "stories"
+DEFAULT_PAIRS = REPO_ROOT.parent / "shared" / "eval" / "similarity" / "semeval2022t8-train.csv"
 FLOORS_FILE = EVAL_DIR / "floors.json"
 SECTION = "stories"
 CI_TOPICS = "1-12"
@@ -145,6 +153,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="arrival order: shuffled, date, file (as in the data file); both = shuffled and date",
     )
     parser.add_argument("--seed", type=int, default=13, help="shuffle seed")
+    parser.add_argument(
+        "--corpus", choices=["ecb", "semeval", "both"], default="both", help="ECB+ stories, SemEval pairs, or both"
+    )
+    parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS, help=f"SemEval CSV (default {DEFAULT_PAIRS})")
     parser.add_argument("--batch", action="store_true", help="also score `storyline recluster`")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -167,19 +179,17 @@ def _date_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; return the exit code."""
     args = _parse_args(argv)
-    if not args.data.is_dir():
+    if args.corpus != "semeval" and not args.data.is_dir():
         print(f"no ECB+ data at {args.data}", file=sys.stderr)
         return 2
-    rows, gold = load(args.data, CI_TOPICS if args.check and not args.topics else args.topics)
+    if args.corpus != "ecb" and not args.pairs.is_file():
+        print(f"no SemEval pairs at {args.pairs}", file=sys.stderr)
+        return 2
     results: dict[str, Any] = {}
-    if args.order in {"shuffled", "both", "all"}:
-        shuffled = rows[:]
-        random.Random(args.seed).shuffle(shuffled)
-        results["shuffled"] = run(shuffled, gold, batch=args.batch)
-    if args.order in {"date", "both", "all"}:
-        results["date"] = run(_date_order(rows), gold, batch=args.batch)
-    if args.order in {"file", "all"}:
-        results["file"] = run(rows, gold, batch=args.batch)
+    if args.corpus != "semeval":
+        results.update(_run_ecb(args))
+    if args.corpus != "ecb":
+        results["semeval"] = {"online": semeval_pairs.evaluate(args.pairs)}
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -192,8 +202,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _run_ecb(args: argparse.Namespace) -> dict[str, Any]:
+    rows, gold = load(args.data, CI_TOPICS if args.check and not args.topics else args.topics)
+    results: dict[str, Any] = {}
+    if args.order in {"shuffled", "both", "all"}:
+        shuffled = rows[:]
+        random.Random(args.seed).shuffle(shuffled)
+        results["shuffled"] = run(shuffled, gold, batch=args.batch)
+    if args.order in {"date", "both", "all"}:
+        results["date"] = run(_date_order(rows), gold, batch=args.batch)
+    if args.order in {"file", "all"}:
+        results["file"] = run(rows, gold, batch=args.batch)
+    return results
+
+
 def _print_text(results: dict[str, Any]) -> None:
     for order, result in results.items():
+        if order == "semeval":
+            r = result["online"]
+            print(
+                f"semeval  pairs  balanced accuracy {r['balanced_accuracy']:.4f} | same story grouped"
+                f" {r['same_grouped']:.4f} of {r['same_pairs']}, unrelated apart {r['unrelated_apart']:.4f}"
+                f" of {r['unrelated_pairs']} | {r['seconds']:.1f} s"
+            )
+            continue
         for mode in ("online", "batch"):
             if mode in result:
                 r = result[mode]

@@ -25,14 +25,16 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import OptionsError
 from ..model import Article
 from ..store import Store
 from ..store.base import FeatureRow, StoredFeatures
 from .cluster import Assignment, ClusterOptions, FetchFeatures, Member, StoryIndex, build_index, pair_score
-from .embed import MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
+from .embed import DIM, MODEL_ID, EmbedFunction, default_embedder, from_bytes, to_bytes
 from .features import ArticleFeatures, FeatureOptions, extract_features, lead_text
+from .persist import IndexFileError, Snapshot, default_index_path, read_snapshot, store_key, write_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class StoryOptions:
     batch_size: int = 256
     idf_sample: int = 20_000  # latest articles whose names and words give the document frequencies
     working_set: int = 30_000  # articles whose features the index keeps in memory (others are re-read)
+    persist: bool = True  # keep the story index in a file beside the store (stories/persist.py)
+    index_dir: Path | None = None  # where that file lives (default: beside a SQLite file, else a cache folder)
 
     def __post_init__(self) -> None:
         if min(self.batch_size, self.idf_sample, self.working_set) < 1:
@@ -127,19 +131,40 @@ def _fetcher(store: Store) -> FetchFeatures:
     return fetch
 
 
-def load_index(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Member]]:
-    """The index of everything clustered so far, and cached articles still waiting for a story.
+def load_index(
+    store: Store, options: StoryOptions, path: Path | None = None
+) -> tuple[StoryIndex, list[Member], int | None]:
+    """The index of everything clustered so far, cached articles still waiting for a story, and the
+    story version of the index file it came from (None: built from the store).
 
-    Every vector is read; features only for the latest `options.idf_sample` articles (their names
-    and words give the document frequencies) and for articles waiting for a story; the index
-    fetches others when it needs them.
+    With `path`, the index saved there is used when it is sound and made for this store, brought up
+    to date with what other processes changed since (:func:`_restore`); anything else about it is
+    logged in one line and the index is built from the store.
     """
-    index = StoryIndex(
+    if path is not None:
+        try:
+            return _restore(store, options, path)
+        except IndexFileError as exc:
+            level = logging.INFO if "no index file" in str(exc) else logging.WARNING
+            log.log(level, "story index %s: %s; rebuilding it from the store", path, exc)
+    index, waiting = _build(store, options)
+    return index, waiting, None
+
+
+def _new_index(store: Store, options: StoryOptions) -> StoryIndex:
+    return StoryIndex(
         options.cluster,
         next_story_id=store.max_story_id() + 1,
         fetch=_fetcher(store),
         working_set=options.working_set,
     )
+
+
+def _build(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Member]]:
+    """Every vector is read; features only for the latest `options.idf_sample` articles (their names
+    and words give the document frequencies) and for articles waiting for a story; the index
+    fetches others when it needs them."""
+    index = _new_index(store, options)
     members = [_from_stored(row) for row in store.iter_features(MODEL_ID, vectors_only=True)]
     recent = [m.article_id for m in members[-options.idf_sample :]]
     recent += [m.article_id for m in members[: -options.idf_sample] if not m.story_id]
@@ -148,6 +173,63 @@ def load_index(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Me
         m.features = features.get(m.article_id)
     index.load(m for m in members if m.story_id)
     return index, [m for m in members if not m.story_id]
+
+
+_SPOT_CHECK = 16  # saved vectors compared with the store's on every load
+
+
+def _restore(store: Store, options: StoryOptions, path: Path) -> tuple[StoryIndex, list[Member], int | None]:
+    """The index saved in `path`, checked against the store and brought up to date with it.
+
+    The store's memberships (ids only, cheap) are compared with the file's: articles stored since
+    are read and indexed, moved ones moved, dropped ones dropped. A file that disagrees with more
+    than half the store, or whose vectors differ from the store's, is not used.
+    """
+    snap = read_snapshot(path, store=store_key(_url(store) or ""), model=MODEL_ID, dim=DIM)
+    now = store.feature_memberships(MODEL_ID)
+    saved = dict(zip(snap.ids.tolist(), snap.stories.tolist(), strict=True))
+    gone = [i for i in saved if not now.get(i)]
+    moves = {i: s for i, s in now.items() if s and i in saved and saved[i] != s}
+    fresh = [i for i in now if i not in saved or not now[i]]
+    if len(gone) + len(moves) + len(fresh) > max(1000, len(now) // 2):
+        raise IndexFileError(f"too far behind the store ({len(fresh)} new, {len(moves)} moved, {len(gone)} gone)")
+    _spot_check(store, snap, [i for i in snap.ids[-_SPOT_CHECK:].tolist() if i in now])
+    index = _new_index(store, options)
+    try:
+        index.restore(snap)
+    except (ValueError, RuntimeError) as exc:
+        raise IndexFileError(str(exc)) from exc
+    index.regroup(moves, gone)
+    members = [_from_stored(row) for row in store.iter_features(MODEL_ID, fresh)] if fresh else []
+    index.load(m for m in members if m.story_id)
+    index.regroup({}, [])  # keep each story's articles in id order
+    changed = bool(gone or moves or fresh) or snap.version != store.story_version()
+    if changed:
+        log.info(
+            "story index %s: %d new, %d moved, %d gone since it was saved", path, len(fresh), len(moves), len(gone)
+        )
+    return index, [m for m in members if not m.story_id], None if changed else snap.version
+
+
+def _spot_check(store: Store, snap: Snapshot, ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    tail = snap.ids[-_SPOT_CHECK:].tolist()
+    position = {i: len(snap.ids) - len(tail) + k for k, i in enumerate(tail)}
+    for row in store.iter_features(MODEL_ID, ids, vectors_only=True):
+        if from_bytes(row.vector).tobytes() != snap.vectors[position[row.article_id]].tobytes():
+            raise IndexFileError(f"its vector of article {row.article_id} is not the store's (another store's file?)")
+
+
+def _url(store: Store) -> str | None:
+    url = getattr(store, "url", None)
+    return url if isinstance(url, str) else None
+
+
+def index_path(store: Store, options: StoryOptions) -> Path | None:
+    """Where the story index of `store` is kept (None: it is not kept, e.g. an in-memory store)."""
+    url = _url(store)
+    return default_index_path(url, options.index_dir) if options.persist and url else None
 
 
 class StoryBuilder:
@@ -162,6 +244,8 @@ class StoryBuilder:
         self._touched: set[int] = set()  # may hold ids merged away since
         self._scores: dict[int, float | None] = {}
         self._version = -1  # the store's story version the index reflects
+        self._path = index_path(store, self.options)
+        self._saved: int | None = None  # the story version of the index file, when this builder knows it
 
     @property
     def assignments(self) -> list[Assignment]:
@@ -218,7 +302,7 @@ class StoryBuilder:
             return self._index
         if self._index is not None:
             log.info("stories changed elsewhere (version %d -> %d): reading them again", self._version, version)
-        self._index, waiting = load_index(self.store, self.options)
+        self._index, waiting, self._saved = load_index(self.store, self.options, self._path)
         self._version = version
         if waiting:
             self._assign(waiting)
@@ -240,9 +324,21 @@ class StoryBuilder:
             # Also the stories a stopped run grouped and never rebuilt (and those a run going on
             # beside this one has grouped so far: rebuilding them early does them no harm).
             stories = self.touched | (self.store.pending_stories() & set(index.stories))
-            if not stories:
-                return StoryUpdate(analysed=0, assignments=(), stories_touched=0)
-            return self._rebuild(index, stories)
+            done = self._rebuild(index, stories) if stories else StoryUpdate(0, (), 0)
+            self._save(index)
+            return done
+
+    def _save(self, index: StoryIndex) -> None:
+        """Keep the index in its file for the next process (the story lock is held)."""
+        if self._path is None or self._saved == self._version:
+            return
+        try:
+            snapshot = index.snapshot(self._version)
+            write_snapshot(self._path, snapshot, store=store_key(_url(self.store) or ""), model=MODEL_ID, dim=DIM)
+        except OSError as exc:
+            log.warning("story index %s: cannot be written (%s); the next run rebuilds it", self._path, exc)
+            return
+        self._saved = self._version
 
     def _rebuild(self, index: StoryIndex, stories: set[int]) -> StoryUpdate:
         ids = sorted({i for story in stories for i in index.stories.get(story, ())})
@@ -260,7 +356,9 @@ class StoryBuilder:
         now = [(a, index.members[a.article_id].story_id) for a in self._assigned]
         # An article of this run that another run's rebuild moved out of these stories keeps its story.
         self._assigned = [Assignment(a.article_id, final_ids.get(story, story), a.score) for a, story in now]
-        self._index = None  # the builder's index is stale now; a later update loads it again
+        # The index takes the rebuilt stories (its members carry the rebuild's cluster numbers now).
+        index.regroup({m.article_id: final_ids[m.story_id] for m in members}, [])
+        self._version = self.store.story_version()  # only this builder writes while it holds the lock
         self._touched = {s.id for s in summaries}
         return StoryUpdate(analysed=len(links), assignments=tuple(self._assigned), stories_touched=len(summaries))
 
@@ -355,7 +453,7 @@ def similar_articles(
     """The stored articles nearest to `article`, with their cosine and same-event score."""
     options = options or StoryOptions()
     update_stories(store, options)
-    index, _ = load_index(store, options)
+    index, _, _ = load_index(store, options, index_path(store, options))
     if article.id not in index.members:
         return []
     me = index.members[article.id]

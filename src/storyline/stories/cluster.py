@@ -28,7 +28,8 @@ import numpy.typing as npt
 from ..errors import OptionsError
 from ..model import Story
 from .embed import DIM
-from .features import ArticleFeatures
+from .features import STOPWORDS, ArticleFeatures
+from .persist import Snapshot, day_numbers
 
 __all__ = [
     "Assignment",
@@ -45,8 +46,13 @@ Vector = npt.NDArray[np.float32]
 Weighted = dict[str, float]
 
 # Same-event probability = logistic(W · features + BIAS): fitted by logistic regression on ECB+ dev
-# article pairs (each topic holds two events of one kind), weights rounded; see docs/stories.md.
-W_COSINE, W_TERMS, W_NAMES, W_NUMBERS, W_YEAR, W_DAY, BIAS = 3.0, 4.5, 7.5, 1.0, 1.5, 3.0, -5.5
+# article pairs (each topic holds two events of one kind) and SemEval-2022 English pairs (same story
+# or unrelated, scored as two articles in a fresh store), weights rounded; see docs/stories.md.
+W_COSINE, W_TERMS, W_NAMES, W_NUMBERS, W_YEAR, W_DAY, BIAS = 5.5, 1.0, 8.5, 1.0, 1.5, 1.75, -6.25
+# Names only tell two events apart when both articles name enough people and places: with few names
+# ("few" goes from 0 at 10 or more names to 1 at none) their overlap counts less and the vectors more.
+W_FEW, W_COSINE_FEW, W_NAMES_FEW = 2.0, 0.75, -7.5
+FEW_NAMES = 10
 _REPAIR_CANDIDATES = 5  # stories with the most similar mean vector that repair scores for a merge
 _REPAIR_MEMBERS = 10  # latest members per story that repair compares (10 × 10 pairs per candidate)
 _SUMMARY_MEMBERS = 100  # a story's names and years are read from its latest members
@@ -140,7 +146,9 @@ class Member:
     def weighted(self, df: DocFreq) -> tuple[Weighted, Weighted]:
         if self._weighted is None or df.n > 1.25 * self._weighted_at + 10:
             features = self.loaded
-            self._weighted = (df.weigh(features.names, df.names), df.weigh(features.terms, df.terms))
+            # A capitalised function word is a headline's Title Case ("Trump Has Only Bad Options"), not a name.
+            names = {k: c for k, c in features.names.items() if k not in STOPWORDS}
+            self._weighted = (df.weigh(names, df.names), df.weigh(features.terms, df.terms))
             self._weighted_at = df.n
         return self._weighted
 
@@ -176,13 +184,16 @@ def pair_logit(a: Member, b: Member, df: DocFreq) -> float:
     names_b, terms_b = b.weighted(df)
     year_a, year_b = fa.main_year, fb.main_year
     year = 0.0 if year_a is None or year_b is None else (1.0 if year_a == year_b else -1.0)
+    cosine, names = float(a.vector @ b.vector), _dot(names_a, names_b)
+    few = 1.0 - min(1.0, min(len(names_a), len(names_b)) / FEW_NAMES)
     return (
-        W_COSINE * float(a.vector @ b.vector)
+        W_COSINE * cosine
         + W_TERMS * _dot(terms_a, terms_b)
-        + W_NAMES * _dot(names_a, names_b)
+        + W_NAMES * names
         + W_NUMBERS * min(len(fa.numbers & fb.numbers), 3) / 3
         + W_YEAR * year
         + W_DAY * (1.0 if fa.days & fb.days else 0.0)
+        + few * (W_FEW + W_COSINE_FEW * cosine + W_NAMES_FEW * names)
         + BIAS
     )
 
@@ -240,6 +251,73 @@ class StoryIndex:
             self._next_story_id = max(self._next_story_id, m.story_id + 1)
         if batch:
             self._ann.add(np.array([m.article_id for m in batch]), np.stack([m.vector for m in batch]))
+
+    def snapshot(self, version: int) -> Snapshot:
+        """What a story index file keeps of this index (see :mod:`persist`), at the store's story `version`."""
+        ids = sorted(self.members)
+        members = [self.members[i] for i in ids]
+        graph = self._ann.save()  # bytes when given no path
+        assert graph is not None
+        return Snapshot(
+            version=version,
+            ids=np.array(ids, dtype=np.int64),
+            stories=np.array([m.story_id for m in members], dtype=np.int64),
+            published=day_numbers([m.published for m in members]),
+            vectors=np.stack([m.vector for m in members]).astype(np.float32)
+            if members
+            else np.zeros((0, DIM), np.float32),
+            ann=bytes(graph),
+            titles=[m.title for m in members],
+            outlets=[m.outlet for m in members],
+            labels=[m.label for m in members],
+            df={"n": self.df.n, "names": dict(self.df.names), "terms": dict(self.df.terms)},
+        )
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Take the articles, nearest-neighbour graph and document frequencies of a saved index (into
+        an empty one); features are fetched from the store when needed."""
+        from usearch.index import Index
+
+        ann = Index.restore(snapshot.ann) if len(snapshot.ids) else Index(ndim=DIM, metric="cos", dtype="f16")
+        if ann is None or ann.ndim != DIM or len(ann) != len(snapshot.ids):
+            raise ValueError("its nearest-neighbour graph does not match its articles")
+        self._ann = ann
+        self.df.n = snapshot.df["n"]
+        self.df.names = Counter(snapshot.df["names"])
+        self.df.terms = Counter(snapshot.df["terms"])
+        dates = snapshot.dates()
+        for k, article_id in enumerate(snapshot.ids.tolist()):
+            story = int(snapshot.stories[k])
+            member = Member(
+                article_id=article_id,
+                vector=snapshot.vectors[k],
+                features=None,
+                title=snapshot.titles[k],
+                outlet=snapshot.outlets[k],
+                story_id=story,
+                label=snapshot.labels[k],
+                published=dates[k],
+            )
+            self.members[article_id] = member
+            self.stories[story].append(article_id)
+            self._next_story_id = max(self._next_story_id, story + 1)
+
+    def regroup(self, moves: dict[int, int], gone: Sequence[int]) -> None:
+        """Apply memberships changed elsewhere: articles moved to other stories, articles dropped.
+
+        Each story's articles are then kept in id order, as an index loaded from the store has them.
+        """
+        for article_id in gone:
+            self.members.pop(article_id, None)
+            self._loaded.pop(article_id, None)
+        if gone:
+            self._ann.remove(np.array(gone, dtype=np.uint64))
+        for article_id, story in moves.items():
+            self.members[article_id].story_id = story
+            self._next_story_id = max(self._next_story_id, story + 1)
+        self.stories.clear()
+        for article_id in sorted(self.members):
+            self.stories[self.members[article_id].story_id].append(article_id)
 
     def assign(self, member: Member, *, counted: bool = False) -> Assignment:
         """Put one new article into the story it reports (or a new one) and index it.
