@@ -76,6 +76,8 @@ def test_name_keys_fold_case_articles_and_punctuation() -> None:
         ("LONDON, May 3 (Reuters) - Shares fell.", "Reuters"),
         ("By AFP\n\nParis police said on Monday.", "AFP"),
         ("PARIS (AFP) – Police said.", "AFP"),
+        ("Headline repeated first\n\nDALLAS (AP) — Democrats met.", "AP"),
+        ("  (Reuters) - Shares fell.", "Reuters"),
         ("A woman walks past a banner. (Photo: Reuters)\n\nMOSCOW - The Kremlin denied it.", None),
         ("The Kremlin on Friday denied a report (Reuters) said.", None),
         ("Plain article text with no byline at all.", None),
@@ -350,8 +352,19 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
                         "id": 1,
                         "speaker": "X",
                         "text": "q",
-                        "occurrences": [{"article": "a1", "fidelity": "altered", "start": 0, "end": 4, "text": "Body"}],
-                    }
+                        "occurrences": [
+                            {"article": "a1", "fidelity": "altered", "start": 0, "end": 4, "text": "Body"},
+                            {"article": "b1", "fidelity": "verbatim", "start": 0, "end": 4, "text": "Body"},
+                        ],
+                    },
+                    {  # one article alone: no fidelity to speak of
+                        "id": 2,
+                        "speaker": "Y",
+                        "text": "r",
+                        "occurrences": [
+                            {"article": "c1", "fidelity": "verbatim", "start": 0, "end": 4, "text": "Body"}
+                        ],
+                    },
                 ],
             },
             {x: ids[x] for x in ("a1", "b1", "c1")},
@@ -385,6 +398,8 @@ def test_store_keeps_identities_findings_and_the_outlet_file(db_url: str) -> Non
         assert (ex.articles, ex.stories, ex.domains, ex.metadata) == (2, 2, ("example.com",), {"country": "US"})
         assert ex.originality == {"original": 1, "copies": 0, "rewrites": 1, "copied_from": {"Other Paper": 1}}
         assert ex.quote_fidelity["altered"] == 1 and ex.analysed == 1
+        assert profiles["Other Paper"].quote_fidelity["verbatim"] == 1
+        assert sum(p.quote_fidelity["verbatim"] for p in profiles.values()) == 1
         assert (ex.first_seen, ex.last_seen) == (dt.date(2024, 1, 2), dt.date(2024, 1, 3))
         assert profiles["Other Paper"].first_to_report == 1 and ex.first_to_report == 0
         assert profiles["The Associated Press"].articles == 1  # by its byline

@@ -70,8 +70,9 @@ _AGENCY = (
     r"Reuters|AP|The Associated Press|Associated Press|AFP|Agence France-Presse|Bloomberg(?: News)?|UPI|dpa|"
     r"DPA|ANI|PTI|IANS|Xinhua|TASS|Interfax|EFE|ANSA|Kyodo|Yonhap|AAP|Anadolu|Bernama"
 )
-# "WASHINGTON (AP) —", "(Reuters) -", "LONDON, May 3 (Reuters) -" at the start of the body; "By AFP".
-_DATELINE = re.compile(rf"^\W{{0,3}}(?:[A-Z][\w .,'’/-]{{0,60}}?\s)?\(({_AGENCY})\)\s*[-—–:]")
+# "WASHINGTON (AP) —", "(Reuters) -", "LONDON, May 3 (Reuters) -" opening a paragraph near the top of
+# the body (after the headline, when the text repeats it); "By AFP".
+_DATELINE = re.compile(rf"^[^\w(]{{0,3}}(?:[A-Z][\w .,'’/-]{{0,60}}?\s)?\(({_AGENCY})\)\s*[-—–:]", re.MULTILINE)
 _BYLINE = re.compile(rf"^\s*By\s+(?:the\s+)?({_AGENCY})\b", re.MULTILINE)
 _HEAD = 400  # characters of the body a byline is looked for in
 
@@ -120,7 +121,7 @@ def _clean_name(name: str | None) -> str | None:
 def byline_agency(text: str) -> str | None:
     """The news agency a body's dateline or byline names ("WASHINGTON (AP) —" -> "AP"), or None."""
     head = text[:_HEAD]
-    found = _DATELINE.search(head.lstrip()) or _BYLINE.search(head)
+    found = _DATELINE.search(head) or _BYLINE.search(head)
     return found.group(1) if found else None
 
 

@@ -3,11 +3,11 @@
 **Per story, when its report is made** (:func:`article_facts`): for each article, whether it is an
 original, a copy (verbatim or trimmed) or a rewrite (paraphrase) of another stored article; its
 copied or echoed claims (claims resting on an upstream report, and claims it shares with the article
-it copies) and whether each credits the upstream report in its sentence; its quote occurrences by
-fidelity (verbatim, partial, altered, paraphrased); and the conflicts where its outlet stands alone:
-one side carried by its outlet only, the other by at least two other outlets. Each figure keeps its
-evidence (article, sentence, character span, text). It reads the report's JSON form (docs/report.md),
-the documented contract, so that it holds while the stages change inside.
+it copies) and whether each credits the upstream report in its sentence; its occurrences of quotes two
+or more articles carry, by fidelity (verbatim, partial, altered, paraphrased); and the conflicts where
+its outlet stands alone: one side carried by its outlet only, the other by at least two other outlets.
+Each figure keeps its evidence (article, sentence, character span, text). It reads the report's JSON
+form (docs/report.md), the documented contract, so that it holds while the stages change inside.
 
 **Per outlet, when asked** (:func:`build_profiles`): the stored articles and stories by outlet
 (:class:`~storyline.analysis.outlets.identity.OutletIndex`), how often it was first to report a story
@@ -134,8 +134,13 @@ def _claims(report: Mapping[str, Any], acc: dict[str, _Acc]) -> None:
 
 
 def _quotes(quotes: Iterable[Mapping[str, Any]], acc: dict[str, _Acc]) -> None:
+    """Occurrences of the quotes two or more articles carry: fidelity is how one outlet's words
+    compare with another's (a quote only one article has is nobody's verbatim)."""
     for quote in quotes:
-        for occ in quote.get("occurrences") or []:
+        occurrences = quote.get("occurrences") or []
+        if len({str(o.get("article")) for o in occurrences}) < 2:
+            continue
+        for occ in occurrences:
             art, fidelity = str(occ.get("article")), occ.get("fidelity")
             if art not in acc or fidelity not in _FIDELITY:
                 continue
