@@ -448,3 +448,38 @@ def test_sub_domains_always_fold_to_the_registrable_domain(labels: list[str], ba
 def test_name_keys_are_idempotent_and_alphanumeric(name: str) -> None:
     key = name_key(name)
     assert key is None or (key.isalnum() and name_key(key) == key)
+
+
+def test_first_to_report_counts_ties_and_only_stories_of_two_outlets() -> None:
+    day = dt.date(2024, 1, 1)
+
+    def row(key: str, story: int, first: dt.date) -> OutletRow:
+        return OutletRow(key, key.upper(), None, story, "en", 1, first, first)
+
+    rows = [
+        row("a", 1, day),
+        row("b", 1, day),  # a tie on the day: both first
+        row("c", 1, day + dt.timedelta(days=1)),
+        row("a", 2, day),  # a story only A carried: nobody's first
+        row("b", 3, day + dt.timedelta(days=3)),
+        row("c", 3, day + dt.timedelta(days=2)),
+    ]
+    profiles = {p.name: p for p in build_profiles(OutletIndex.build(rows), rows)}
+    assert {n: p.first_to_report for n, p in profiles.items()} == {"A": 1, "B": 1, "C": 1}
+    assert profiles["C"].evidence == {"first_to_report": [3]}
+
+
+def test_conflicts_stand_alone_only_against_two_other_outlets() -> None:
+    side = lambda *arts: {"evidence": [{"article": a} for a in arts]}  # noqa: E731
+    report = {
+        "conflicts": [
+            {"id": 1, "kind": "number", "a": side("x1"), "b": side("y1", "z1")},  # X alone against Y and Z
+            {"id": 2, "kind": "date", "a": side("x1"), "b": side("y1")},  # one against one: nobody alone
+            {"id": 3, "kind": "denial", "a": side("x1", "x2"), "b": side("u1", "u2")},  # two unknown outlets
+        ]
+    }
+    ids = {"x1": 1, "x2": 2, "y1": 3, "z1": 4, "u1": 5, "u2": 6}
+    outlets = {"x1": "X", "x2": "X", "y1": "Y", "z1": "Z"}
+    facts = {f.article_id: f for f in article_facts(report, ids, outlets, story_id=1)}
+    assert facts[1].lone_conflicts == 2 and [c["conflict"] for c in facts[1].evidence["conflicts"]] == [1, 3]
+    assert sum(f.lone_conflicts for f in facts.values()) == 2
