@@ -27,7 +27,7 @@ from storyline.analysis.outlets import (
 )
 from storyline.errors import SourceError
 from storyline.model import Article
-from storyline.model.outlets import ArticleOutlet, OutletMetadata, OutletRow
+from storyline.model.outlets import ArticleOutlet, OutletMetadata, OutletProfile, OutletRow
 from storyline.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -483,3 +483,9 @@ def test_conflicts_stand_alone_only_against_two_other_outlets() -> None:
     facts = {f.article_id: f for f in article_facts(report, ids, outlets, story_id=1)}
     assert facts[1].lone_conflicts == 2 and [c["conflict"] for c in facts[1].evidence["conflicts"]] == [1, 3]
     assert sum(f.lone_conflicts for f in facts.values()) == 2
+
+
+def test_profiles_round_trip_through_their_json() -> None:
+    rows = [_row("a", "A", "a.com", 2, story=1), _row(None, None, None, 1, story=1)]
+    for profile in build_profiles(OutletIndex.build(rows), rows):
+        assert OutletProfile.from_json(json.loads(json.dumps(profile.to_json()))) == profile

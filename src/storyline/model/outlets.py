@@ -8,6 +8,7 @@ quote fidelity, conflicts it stands alone in). :class:`OutletProfile` adds them 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +24,7 @@ __all__ = [
     "IdentityVia",
     "Originality",
     "OutletArticleRow",
+    "OutletFileLoad",
     "OutletMetadata",
     "OutletProfile",
     "OutletRow",
@@ -134,6 +136,38 @@ class OutletProfile(Record):
     metadata: dict[str, str]
     analysed: int = 0
     evidence: dict[str, Any] = field(default_factory=dict, metadata=OMIT_EMPTY)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], **missing: Any) -> OutletProfile:
+        """:meth:`Record.from_json`, written out: a listing reads hundreds of profiles back from the
+        store's cache, and the generic decoder (type hints per field) took 80 ms for 239 of them."""
+        day = dt.date.fromisoformat
+        return cls(
+            name=data["name"],
+            domains=tuple(data["domains"]),
+            articles=data["articles"],
+            stories=data["stories"],
+            first_to_report=data["first_to_report"],
+            originality=data["originality"],
+            attribution=data["attribution"],
+            quote_fidelity=data["quote_fidelity"],
+            lone_conflicts=data["lone_conflicts"],
+            languages=data["languages"],
+            first_seen=day(data["first_seen"]) if data.get("first_seen") else None,
+            last_seen=day(data["last_seen"]) if data.get("last_seen") else None,
+            metadata=data["metadata"],
+            analysed=data.get("analysed", 0),
+            evidence=data.get("evidence") or {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutletFileLoad(Record):
+    """What loading an outlet file did: the rows kept, the extra columns, the warnings counted."""
+
+    rows: int
+    columns: tuple[str, ...]
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
