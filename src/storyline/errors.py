@@ -10,6 +10,8 @@ Hierarchy::
     ├── SourceError                an input cannot be read at all (missing path, bad URL)
     │   └── FetchError             an HTTP fetch failed (refused address, status, size, type)
     ├── NotFoundError              a requested article or story does not exist (also a LookupError)
+    ├── IndexFileError             a story index file beside the store is missing, damaged or made
+    │                              for something else (the index is then rebuilt from the store)
     ├── ModelError                 a model cannot be loaded or run
     │   ├── ModelMissingError      a model package (MiniLM, its tokenizer) is not installed
     │   └── NliModelError          an NLI model directory (--nli-model) cannot be loaded or run
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "FetchError",
+    "IndexFileError",
     "ModelError",
     "ModelMissingError",
     "NliModelError",
@@ -66,6 +69,10 @@ class FetchError(SourceError):
 
 class NotFoundError(StorylineError, LookupError):
     """A requested record does not exist."""
+
+
+class IndexFileError(StorylineError):
+    """A story index file that cannot be used (missing, damaged, or made for something else)."""
 
 
 class ModelError(StorylineError):

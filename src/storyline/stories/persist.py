@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import StorylineError
+from ..errors import IndexFileError
 
 __all__ = ["IndexFileError", "Snapshot", "default_index_path", "read_snapshot", "store_key", "write_snapshot"]
 
@@ -45,10 +45,6 @@ _PREFIX = struct.Struct("<8sIQ")
 _NO_DATE = np.iinfo(np.int32).min
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 INDEX_DIR_ENV_VAR = "STORYLINE_INDEX_DIR"
-
-
-class IndexFileError(StorylineError):
-    """A story index file that cannot be used (missing, damaged, or made for something else)."""
 
 
 @dataclass(slots=True)
