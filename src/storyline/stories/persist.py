@@ -161,8 +161,7 @@ def write_snapshot(path: Path, snapshot: Snapshot, *, store: str, model: str, di
             fh.write(header)
             for _name, data in sections:
                 fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        # No fsync: a file torn by a crash fails its length or checksum check and is rebuilt.
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
