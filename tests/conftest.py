@@ -31,6 +31,15 @@ def _pg_available() -> str | None:
 _PG_REASON = _pg_available()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _story_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Story index files of PostgreSQL stores go to a temporary folder, not the user's cache
+    (SQLite stores keep theirs beside the file, in each test's own folder)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STORYLINE_INDEX_DIR", str(tmp_path_factory.mktemp("story-index")))
+        yield
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     """The bundled seed corpus (examples/seeds)."""

@@ -247,6 +247,9 @@ def test_where_index_files_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv(INDEX_DIR_ENV_VAR, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert default_index_path(f"sqlite:///{tmp_path}/news.db") == tmp_path / "news.db.storyindex"
+    monkeypatch.setenv(INDEX_DIR_ENV_VAR, str(tmp_path / "env"))  # for PostgreSQL only
+    assert default_index_path(f"sqlite:///{tmp_path}/news.db") == tmp_path / "news.db.storyindex"
+    monkeypatch.delenv(INDEX_DIR_ENV_VAR)
     assert default_index_path(f"sqlite:///{tmp_path}/news.db", tmp_path / "ix") == tmp_path / "ix/news.db.storyindex"
     assert default_index_path("sqlite://") is None and default_index_path("sqlite:///:memory:") is None
     pg = default_index_path("postgresql://user:secret@db.example/news")
@@ -260,3 +263,19 @@ def test_where_index_files_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_reading_a_file_that_is_not_there_says_so(tmp_path: Path) -> None:
     with pytest.raises(IndexFileError, match="no index file yet"):
         read_snapshot(tmp_path / "none.storyindex", store="", model=MODEL_ID, dim=DIM)
+
+
+def test_a_postgresql_store_keeps_its_index_in_the_index_folder(
+    postgres_url: str, seeds: list[Path], tmp_path: Path
+) -> None:
+    options = StoryOptions(index_dir=tmp_path / "ix")
+    _ingest(postgres_url, seeds[:3], options)
+    store = _open(postgres_url)
+    path = index_path(store, options)
+    assert path is not None and path.parent == tmp_path / "ix" and path.is_file()
+    assert path.name.startswith("postgresql-") and path.suffix == ".storyindex"
+    index, _waiting, version = load_index(store, options, path)
+    assert version == store.story_version() and len(index) == 3
+    _ingest(postgres_url, seeds[3:], options)
+    index, _waiting, version = load_index(store, options, path)
+    assert version == store.story_version() and _groups(index) == _groups(_rebuilt(postgres_url))

@@ -100,20 +100,20 @@ def default_index_path(url: str, index_dir: Path | None = None) -> Path | None:
     """Where the story index of the store at `url` lives.
 
     A SQLite file's index lies beside it (``news.db`` → ``news.db.storyindex``), or in `index_dir`
-    when given; a PostgreSQL store's in `index_dir`, else `$STORYLINE_INDEX_DIR`, else the user's
-    cache folder (``$XDG_CACHE_HOME/storyline`` or ``~/.cache/storyline``), named after a digest of
-    the URL. An in-memory SQLite store has none.
+    when the caller gives one; a PostgreSQL store's in `index_dir`, else `$STORYLINE_INDEX_DIR`
+    (what the CLI's ``--index-dir`` sets), else the user's cache folder (``$XDG_CACHE_HOME/storyline``
+    or ``~/.cache/storyline``), named after a digest of the URL. An in-memory SQLite store has none.
     """
     import sqlalchemy as sa
 
     parsed = sa.engine.make_url(url)
-    folder = index_dir or (Path(p) if (p := os.environ.get(INDEX_DIR_ENV_VAR)) else None)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
             return None
         db = Path(database).resolve()
-        return (folder / (db.name + SUFFIX)) if folder else db.with_name(db.name + SUFFIX)
+        return (index_dir / (db.name + SUFFIX)) if index_dir else db.with_name(db.name + SUFFIX)
+    folder = index_dir or (Path(p) if (p := os.environ.get(INDEX_DIR_ENV_VAR)) else None)
     if folder is None:
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         folder = cache / "storyline"
