@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup check eval bench clean chromium
+.PHONY: demo test test-fast setup check eval bench clean chromium
 
 $(BIN)/storyline: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: setup
 
 test: setup chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
+
+# The unit tests alone (tests/unit: no subprocess, server, browser or Ray), for the edit-test loop.
+test-fast: setup
+	$(BIN)/pytest -n 2 -q tests/unit
 
 # The browser tests drive Debian's Chromium (never a downloaded build: no `playwright install`).
 # Without it (and without root to install it) they are skipped with the reason.

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_seed_report_snapshot import seeds_report
 
-EXPECT = json.loads((Path(__file__).resolve().parents[1] / "examples" / "seeds-expectations.json").read_text("utf-8"))
+EXPECT = json.loads((Path(__file__).resolve().parents[2] / "examples" / "seeds-expectations.json").read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     db = tmp_path_factory.mktemp("bundled") / "seeds.db"
-    return seeds_report(Path(__file__).resolve().parents[1] / "examples" / "seeds", f"sqlite:///{db}")
+    return seeds_report(Path(__file__).resolve().parents[2] / "examples" / "seeds", f"sqlite:///{db}")
 
 
 def _by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:

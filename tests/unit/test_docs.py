@@ -17,7 +17,7 @@ import typer.main
 
 from storyline.cli import app
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DOCS = (REPO / "README.md").read_text("utf-8") + "".join(
     p.read_text("utf-8") for p in sorted((REPO / "docs").glob("*.md"))
 )

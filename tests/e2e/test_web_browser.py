@@ -19,7 +19,7 @@ from storyline.stories.builder import StoryBuilder
 from storyline.web import WebOptions, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 TOKEN = "browser-test-token"
 
 pytestmark = [
@@ -44,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'web.db'}"
     store = open_store(url)
     builder = StoryBuilder(store)
-    ingest([str(Path(__file__).resolve().parents[1] / "examples" / "seeds")], store, after_batch=builder.update)
+    ingest([str(Path(__file__).resolve().parents[2] / "examples" / "seeds")], store, after_batch=builder.update)
     builder.finish()
     store.close()
     app = create_app(url, token=TOKEN, options=WebOptions(warm=False))

@@ -85,7 +85,7 @@ def test_attribution_patterns(sentence: str, names: list[str]) -> None:
 
 
 def test_sources_cli(db_url: str, seeds_dir: Path) -> None:
-    from test_cli import run
+    from support.cli import run
 
     db = db_url
     assert run("--db", db, "ingest", str(seeds_dir)).returncode == 0

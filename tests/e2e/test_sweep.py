@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from support.badfiles import MARKER, Sweep, make_sweep
 from support.storecheck import StoreState, read_state
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 READ_BOUND, STORY_BOUND = 512 << 20, 1536 << 20  # bytes; see test_memory_stays_bounded
 
 

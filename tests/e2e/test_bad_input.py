@@ -27,7 +27,7 @@ from storyline.model import IngestReport, RawDocument
 from storyline.store import Store, open_store
 from support.articles import article_html, article_text
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
     + random.Random(1).randbytes(2000)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from test_fetch import rss
 
 import storyline.stories.builder
 from storyline.errors import OptionsError
@@ -28,10 +29,9 @@ from storyline.model import Article
 from storyline.store import Store, open_store
 from storyline.web import WebOptions, create_app
 from support.articles import article_html, article_text
+from support.cli import REPO, run
 from support.reports import report_without_models
 from support.server import LocalServer
-from test_cli import REPO, run
-from test_fetch import rss
 
 SEEDS = sorted((REPO / "examples" / "seeds").glob("*.txt"))
 EVERY = 60.0

@@ -21,7 +21,7 @@ from storyline.errors import OptionsError
 from storyline.render import CSP, matrix_cells, render, safe_url, to_html, to_markdown
 from storyline.render.html import WebHeader, report_markup
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
 FIXTURE = REPO / "tests" / "fixtures" / "report_sample.json"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -16,8 +16,8 @@ from storyline.store.base import FeatureRow
 from storyline.stories.builder import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
 from storyline.stories.cluster import Member, StoryIndex
 from storyline.stories.embed import MODEL_ID, default_embedder
+from support.cli import run
 from support.seeds import seed_articles
-from test_cli import run
 
 _OPENED: list[Store] = []
 

@@ -41,7 +41,7 @@ from storyline.model import Article
 from support.corpus import corpus, write_jsonl
 from support.storecheck import Counts, read_state
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 N = int(os.environ.get("STORYLINE_FAULT_N", "300"))
 SEED = int(os.environ.get("STORYLINE_FAULT_SEED") or random.SystemRandom().randrange(1_000_000))
 

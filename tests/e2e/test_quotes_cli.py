@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from storyline.analysis.quotes import QUOTES_VERSION
 from storyline.services import article_quotes
 from storyline.store import open_store
-from test_cli import run
+from support.cli import run
 
 KEYS = {"article", "speaker", "speaker_span", "text", "start", "end", "kind", "quoted", "fragments"}
 

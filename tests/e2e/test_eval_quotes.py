@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 
 
 def _load() -> ModuleType:

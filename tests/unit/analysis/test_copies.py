@@ -90,7 +90,7 @@ def test_copy_options_are_validated(options: dict[str, float]) -> None:
 
 
 def test_copies_cli_json_shape(db_url: str, seeds_dir: Path) -> None:
-    from test_cli import run
+    from support.cli import run
 
     db = db_url
     assert run("--db", db, "ingest", str(seeds_dir)).returncode == 0
@@ -103,7 +103,7 @@ def test_copies_cli_json_shape(db_url: str, seeds_dir: Path) -> None:
 
 
 def test_empty_store_says_so(db_url: str) -> None:
-    from test_cli import run
+    from support.cli import run
 
     db = db_url
     assert run("--db", db, "stories").stdout.startswith("no stories yet")

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storyline", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        input=stdin.decode() if stdin else None,
-        timeout=120,
-        check=False,
-    )
+from support.cli import REPO, run
 
 
 def test_demo_ingests_the_bundled_seeds_and_is_idempotent(db_url: str, tmp_path: Path) -> None:

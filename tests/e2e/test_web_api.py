@@ -25,7 +25,7 @@ from storyline.web import CSP, WebOptions, create_app
 from storyline.web.service import independent_sources
 from support.backends import BACKENDS, store_url
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TOKEN = "s3cret-token"
 DENIAL = "completely untrue"
 

@@ -31,7 +31,7 @@ from storyline.model import IngestReport
 from storyline.store import Store, open_store
 from storyline.stories.builder import StoryBuilder
 from support.articles import article_text
-from test_cli import run
+from support.cli import run
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'storyline[ray]'")
 

@@ -40,7 +40,7 @@ from storyline.stories.builder import StoryBuilder
 from support.corpus import write_jsonl
 from support.storecheck import read_state
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 N = int(os.environ.get("STORYLINE_CONCURRENCY_N", "150"))
 
 EVENTS = [

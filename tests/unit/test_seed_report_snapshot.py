@@ -20,7 +20,7 @@ from storyline.services import build_report
 from storyline.store import open_store
 from storyline.stories.builder import StoryBuilder
 
-SNAPSHOT = Path(__file__).parent / "fixtures" / "seeds-report.json"
+SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "seeds-report.json"
 
 
 def _normalised(value: Any) -> Any:

@@ -10,7 +10,7 @@ import pytest
 from storyline.ingest.local import ingest
 from storyline.store import open_store
 
-EXPECTED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "expected.json"
+EXPECTED_FILE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "expected.json"
 
 
 @pytest.fixture(scope="module")
