@@ -4,6 +4,7 @@ slots across a story's articles (agreed, disputed, developing), on texts written
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -271,3 +272,34 @@ def test_summary_cites_only_articles_that_state_every_number_and_name() -> None:
     assert not _states_all(sentence, "The Kremlin said a fifth of Ukraine is occupied.")
     assert not _states_all(sentence, "Moscow said about 18% of Ukraine, or 20,000 square miles, is occupied.")
     assert _states_all("Five people died in Palu.", "In Palu, 5 people were killed.")
+
+
+def test_summary_opens_with_the_core_facts_and_notes_a_developing_count() -> None:
+    from storyline.model import Evidence
+    from storyline.summarize import SummarySentence, _core_first
+
+    background = Evidence("a", 4, 300, 340, "The firm was founded in 1990 in Troy.")
+    core = Evidence("b", 0, 0, 50, "A gunman killed one person and wounded two on Monday.")
+    facts = align_facts(
+        [
+            _m("b", "people killed", 1, dt.date(2024, 7, 1)),
+            _m("c", "people killed", 2, dt.date(2024, 7, 2)),
+        ]
+    )
+    facts = [
+        Fact(
+            f.slot,
+            f.kind,
+            f.status,
+            (replace(f.values[0], evidence=(core,)), *f.values[1:]),
+        )
+        for f in facts
+    ]
+    sentences = [
+        SummarySentence(background.text, ("a",), (background,), "consensus"),
+        SummarySentence(core.text, ("b",), (core,), "addition"),
+    ]
+    ordered = _core_first(sentences, facts)
+    assert ordered[0].text == core.text
+    assert ordered[0].note == "people killed: developing (1, 2)"
+    assert _core_first(sentences, []) == sentences
