@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from storyline.facts import Fact, FactMention, align_facts, cached_mentions, extract_facts, find_facts, parse_number
 from storyline.model import Article
+from support.seeds import seed_articles
 
 MONDAY = dt.date(2024, 7, 1)
 
@@ -303,3 +305,12 @@ def test_summary_opens_with_the_core_facts_and_notes_a_developing_count() -> Non
     assert ordered[0].text == core.text
     assert ordered[0].note == "people killed: developing (1, 2)"
     assert _core_first(sentences, []) == sentences
+
+
+def test_seeds_share_of_ukraine_is_stated_by_000_and_001_only(seeds_dir: Path) -> None:
+    facts = _slots(find_facts(seed_articles(seeds_dir)))
+    share = facts["share of ukraine"]
+    assert share.status == "agreed"
+    assert [(v.qualifier, v.value) for v in share.values] == [("about", "18%")]
+    assert set(share.articles) == {"000_28158b486f2f13b4", "001_5ca4497752f730ed"}
+    assert not [f for f in facts.values() if f.status == "disputed"]

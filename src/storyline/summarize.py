@@ -10,8 +10,8 @@ every number and every name of the sentence (numbers as digits or words, "20,000
 "five" = "5"; names: capitalised words after the first), so no article is cited for a figure or a
 name it does not give. With the story's facts (`storyline.facts`), the sentence whose own
 evidence states the most widely stated facts (the event's core: what, when, the key counts) opens
-the summary, and a count it gives that is developing or disputed is noted with all its values. A claim every outlet rests on one upstream report for carries
-a note saying so.
+the summary, and a count it gives that is developing or disputed is noted with all its values.
+A claim every outlet rests on one upstream report for carries a note saying so.
 
 **Abstractive (optional).** With `llm_url`, the extractive sentences are sent, numbered, to an
 OpenAI-compatible chat-completions endpoint that the user runs, asked to rewrite each one more
