@@ -314,3 +314,18 @@ def test_seeds_share_of_ukraine_is_stated_by_000_and_001_only(seeds_dir: Path) -
     assert [(v.qualifier, v.value) for v in share.values] == [("about", "18%")]
     assert set(share.articles) == {"000_28158b486f2f13b4", "001_5ca4497752f730ed"}
     assert not [f for f in facts.values() if f.status == "disputed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("Sixty-five per cent of traffic to India was down, officials said.", "share of traffic to india"),
+        (
+            "The cables carry more than 75% of traffic between the Middle East and Europe.",
+            "share of traffic between the middle east",
+        ),
+        ("Up to 70 per cent of web services in Egypt were disrupted.", "share of web services in egypt"),
+    ],
+)
+def test_a_share_is_slotted_by_what_it_is_a_share_of(text: str, slot: str) -> None:
+    assert [s for _, s, _, _ in _mentions(text)] == [slot]

@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached mentions are computed again.
-FACTS_VERSION = "facts-3"
+FACTS_VERSION = "facts-4"
 
 FactKind = Literal["count", "measure", "time", "date", "place"]
 FactStatus = Literal["agreed", "disputed", "developing"]
@@ -282,8 +282,11 @@ _DIRECTION = re.compile(
     r"\s+(?:of|from)\s+)(?P<place>(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})",
 )
 _SHARE_OF = re.compile(
-    r"\s*(?:%|per ?cent)\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<whole>[A-Za-z][\w-]*(?:\s+[A-Z][\w-]*)*)",
-    re.IGNORECASE,
+    r"(?i:\s*(?:%|per ?cent)\s+of\s+(?:the\s+|its\s+|their\s+)?)"
+    r"(?P<whole>[A-Za-z][\w-]*"
+    r"(?:\s+(?!(?:was|were|is|are|has|had|have|and|or|but|that|which|to|in|from|between|across|at|on)\b)[a-z][\w-]*)?"
+    r"(?:\s+[A-Z][\w-]*)*"
+    r"(?:\s+(?:to|in|from|between|across)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?)"
 )
 _DIRECTIONS = ("north", "south", "east", "west")
 _SCORE = re.compile(r"(?<![\w.-])(?P<a>\d{1,3})-(?P<b>\d{1,3})(?![\w.-])")
