@@ -14,8 +14,9 @@ Kinds, each with both sides and their evidence:
   distance). Without facts (a caller that has none), the older reading applies: occurrences of one
   claim group giving different figures in one unit, or different resolved dates of one precision.
 - `negation`: an occurrence that states the group's fact negated, in nearly the same words.
-- `distortion`: an occurrence whose polarity or certainty differs from the other outlets' while its
-  wording differs too ("would not oppose neutral status" where the others say he "may drop the
+- `distortion`: an occurrence whose polarity differs from the other outlets' while its wording
+  differs too, and whose hedge is dropped or added against theirs (a change of meaning, not two
+  wordings of one statement) ("would not oppose neutral status" where the others say he "may drop the
   insistence on" it).
 
 Negation and distortion are found with cue lexicons over each occurrence (negators, negative
@@ -61,7 +62,7 @@ _NOT_NEGATION = re.compile(r"\b(?:not\s+only|not\s+just|not\s+merely|no\s+doubt)
 _REFUSAL = re.compile(
     r"\b(?:was|were|been|be|is|are|being)\s+denied\b(?!\s+by\b)|"
     r"\bden(?:y|ies|ied|ying)\s+(?:\w+\s+){0,3}?(?:motion|request|bail|permit|appeal|application|visa|entry|"
-    r"access|parole|petition|bond|permission|service|benefits?)\b",
+    r"access|parole|petition|bond|permission|service|benefit)s?\b",
     re.IGNORECASE,
 )
 # what a denial denies: the clause after "denied that", "denied a report that", "dismissed ... as"
@@ -312,6 +313,7 @@ def _polarity(
         return []
     out: list[tuple[ConflictKind, str, float, ConflictSide, ConflictSide]] = []
     base = rest[0].unit.evidence.text
+    hedged = sum(1 for o in rest if o.unit.hedge) * 2 > len(rest)
     for occ in flipped:
         if occ.similarity < 0.6:
             continue  # not aligned closely enough to say its meaning changed
@@ -322,6 +324,8 @@ def _polarity(
             if score < 0.5:
                 continue
         kind: ConflictKind = "negation" if _overlap(base, text) >= 0.6 else "distortion"
+        if kind == "distortion" and bool(occ.unit.hedge) == hedged:
+            continue  # a distortion changes the meaning: the hedge dropped or added, not only the words
         what = "negates" if kind == "negation" else "changes the meaning of"
         description = f"{occ.unit.evidence.article} {what} what {_arts(rest)} say: “{_clip(text)}” vs “{_clip(base)}”"
         out.append((kind, description, score, _side(group, rest), _side(group, [occ])))

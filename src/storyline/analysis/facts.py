@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached mentions are computed again.
-FACTS_VERSION = "facts-2"
+FACTS_VERSION = "facts-4"
 
 FactKind = Literal["count", "measure", "time", "date", "place"]
 FactStatus = Literal["agreed", "disputed", "developing"]
@@ -280,6 +280,13 @@ _DIRECTION = re.compile(
     r"(?i:(?P<dist>\d[\d,.]*\d|\d|[a-z]+)\s*(?P<unit>km|kilometres|kilometers|kilometre|kilometer|miles|mile|mi)\b"
     r"(?:\s*\([^)]{0,30}\))?\s+(?P<dir>(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?)"
     r"\s+(?:of|from)\s+)(?P<place>(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})",
+)
+_SHARE_OF = re.compile(
+    r"(?i:\s*(?:%|per ?cent)\s+of\s+(?:the\s+|its\s+|their\s+)?)"
+    r"(?P<whole>[A-Za-z][\w-]*"
+    r"(?:\s+(?!(?:was|were|is|are|has|had|have|and|or|but|that|which|to|in|from|between|across|at|on)\b)[a-z][\w-]*)?"
+    r"(?:\s+[A-Z][\w-]*)*"
+    r"(?:\s+(?:to|in|from|between|across)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?)"
 )
 _DIRECTIONS = ("north", "south", "east", "west")
 _SCORE = re.compile(r"(?<![\w.-])(?P<a>\d{1,3})-(?P<b>\d{1,3})(?![\w.-])")
@@ -779,7 +786,7 @@ class _SentenceFacts:
             if slot is None:
                 return None
             value = (
-                f"{_fmt(c.number)} {c.unit}".strip()
+                f"{_fmt(c.number)}{'' if c.unit == '%' else ' '}{c.unit}".strip()
                 if not c.dimension.startswith("money")
                 else f"{c.unit}{_fmt(c.number)}"
             )
@@ -793,6 +800,11 @@ class _SentenceFacts:
         window = self.text[max(self.sentence.start, c.start - 40) : min(self.sentence.end, c.end + 40)].lower()
         if c.dimension == "length" and re.search(r"\bdeep\b|\bdepth\b|below the (?:surface|sea)", window):
             return "depth"
+        if c.dimension == "percentage":
+            # "18% of Ukraine", "40 percent of the vote": the share is of what follows
+            of = _SHARE_OF.match(self.text, c.end, self.sentence.end)
+            if of:
+                return f"share of {of.group('whole').lower()}"
         if c.dimension in {"temperature", "percentage"}:
             anchor = self._anchor_word(tok)
             return f"{c.dimension} ({anchor})" if anchor else None

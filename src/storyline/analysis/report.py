@@ -159,7 +159,9 @@ def analyse(
         facts=facts,
     )
     timeline = build_timeline(articles, anchor, embed)
-    summary = summarize(groups, conflicts, lambda texts: np.asarray(embed(texts), dtype=np.float32), options.summary)
+    summary = summarize(
+        groups, conflicts, lambda texts: np.asarray(embed(texts), dtype=np.float32), options.summary, facts
+    )
     if options.llm_url:
         summary = rewrite_with_llm(summary, options.llm_url, model=options.llm_model)
     return StoryReport(

@@ -8,8 +8,10 @@ is skipped, as is a clause that does not stand alone (it starts in lower case). 
 the articles of its claim group (or the conflict side it comes from) whose own occurrence states
 every number and every name of the sentence (numbers as digits or words, "20,000" = "20000",
 "five" = "5"; names: capitalised words after the first), so no article is cited for a figure or a
-name it does not give. A claim every outlet rests on one upstream report for carries
-a note saying so.
+name it does not give. With the story's facts (`storyline.analysis.facts`), the sentence whose own
+evidence states the most widely stated facts (the event's core: what, when, the key counts) opens
+the summary, and a count it gives that is developing or disputed is noted with all its values.
+A claim every outlet rests on one upstream report for carries a note saying so.
 
 **Abstractive (optional).** With `llm_url`, the extractive sentences are sent, numbered, to an
 OpenAI-compatible chat-completions endpoint that the user runs, asked to rewrite each one more
@@ -33,6 +35,7 @@ from ..errors import OptionsError
 from ..model import Evidence
 from .claims import ClaimGroup
 from .conflicts import Conflict
+from .facts import Fact
 
 __all__ = ["SummaryOptions", "SummarySentence", "rewrite_with_llm", "summarize"]
 
@@ -92,8 +95,10 @@ def summarize(
     conflicts: Sequence[Conflict],
     embed: Callable[[list[str]], npt.NDArray[np.float32]],
     options: SummaryOptions | None = None,
+    facts: Sequence[Fact] = (),
 ) -> list[SummarySentence]:
-    """The cited extractive summary of a story's claim groups and conflicts."""
+    """The cited extractive summary of a story's claim groups and conflicts; with the story's
+    facts, it opens with the sentence that states most of the event's core (see `_core_first`)."""
     options = options or SummaryOptions()
     candidates = _candidates(groups, conflicts, options)
     if not candidates:
@@ -112,7 +117,27 @@ def summarize(
         chosen.append(i)
     # Keep the reading order: consensus, additions, conflicts.
     order = {"consensus": 0, "addition": 1, "conflict": 2}
-    return sorted((candidates[i] for i in chosen), key=lambda c: order[c.kind])
+    return _core_first(sorted((candidates[i] for i in chosen), key=lambda c: order[c.kind]), facts)
+
+
+def _core_first(sentences: list[SummarySentence], facts: Sequence[Fact]) -> list[SummarySentence]:
+    """The sentence whose evidence states the most widely stated facts goes first, with the status
+    of the counts it gives when they are not agreed ("people killed: developing, 1 then 2")."""
+
+    def states(sentence: SummarySentence, fact: Fact) -> bool:
+        spans = {(e.article, e.start) for e in sentence.evidence[:1]}
+        return any((e.article, e.start) in spans for v in fact.values for e in v.evidence)
+
+    scored = [(sum(len(f.articles) for f in facts if states(s, f)), i) for i, s in enumerate(sentences)]
+    best, index = max(scored, default=(0, -1))
+    if best == 0:
+        return sentences
+    first = sentences[index]
+    moving = [f for f in facts if states(first, f) and f.status != "agreed" and f.kind == "count"]
+    for f in moving:
+        values = ", ".join(f"{v.qualifier} {v.value}".strip() for v in f.values)
+        first = replace(first, note=_add(first.note, f"{f.slot}: {f.status} ({values})"))
+    return [first, *(s for i, s in enumerate(sentences) if i != index)]
 
 
 def _on_topic_additions(

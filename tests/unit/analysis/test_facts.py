@@ -4,6 +4,8 @@ slots across a story's articles (agreed, disputed, developing), on texts written
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,7 @@ from storyline.analysis.facts import (
     parse_number,
 )
 from storyline.model import Article
+from support.seeds import seed_articles
 
 MONDAY = dt.date(2024, 7, 1)
 
@@ -279,3 +282,58 @@ def test_summary_cites_only_articles_that_state_every_number_and_name() -> None:
     assert not _states_all(sentence, "The Kremlin said a fifth of Ukraine is occupied.")
     assert not _states_all(sentence, "Moscow said about 18% of Ukraine, or 20,000 square miles, is occupied.")
     assert _states_all("Five people died in Palu.", "In Palu, 5 people were killed.")
+
+
+def test_summary_opens_with_the_core_facts_and_notes_a_developing_count() -> None:
+    from storyline.analysis.summarize import SummarySentence, _core_first
+    from storyline.model import Evidence
+
+    background = Evidence("a", 4, 300, 340, "The firm was founded in 1990 in Troy.")
+    core = Evidence("b", 0, 0, 50, "A gunman killed one person and wounded two on Monday.")
+    facts = align_facts(
+        [
+            _m("b", "people killed", 1, dt.date(2024, 7, 1)),
+            _m("c", "people killed", 2, dt.date(2024, 7, 2)),
+        ]
+    )
+    facts = [
+        Fact(
+            f.slot,
+            f.kind,
+            f.status,
+            (replace(f.values[0], evidence=(core,)), *f.values[1:]),
+        )
+        for f in facts
+    ]
+    sentences = [
+        SummarySentence(background.text, ("a",), (background,), "consensus"),
+        SummarySentence(core.text, ("b",), (core,), "addition"),
+    ]
+    ordered = _core_first(sentences, facts)
+    assert ordered[0].text == core.text
+    assert ordered[0].note == "people killed: developing (1, 2)"
+    assert _core_first(sentences, []) == sentences
+
+
+def test_seeds_share_of_ukraine_is_stated_by_000_and_001_only(seeds_dir: Path) -> None:
+    facts = _slots(find_facts(seed_articles(seeds_dir)))
+    share = facts["share of ukraine"]
+    assert share.status == "agreed"
+    assert [(v.qualifier, v.value) for v in share.values] == [("about", "18%")]
+    assert set(share.articles) == {"000_28158b486f2f13b4", "001_5ca4497752f730ed"}
+    assert not [f for f in facts.values() if f.status == "disputed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("Sixty-five per cent of traffic to India was down, officials said.", "share of traffic to india"),
+        (
+            "The cables carry more than 75% of traffic between the Middle East and Europe.",
+            "share of traffic between the middle east",
+        ),
+        ("Up to 70 per cent of web services in Egypt were disrupted.", "share of web services in egypt"),
+    ],
+)
+def test_a_share_is_slotted_by_what_it_is_a_share_of(text: str, slot: str) -> None:
+    assert [s for _, s, _, _ in _mentions(text)] == [slot]
