@@ -135,7 +135,8 @@ def load_index(
     store: Store, options: StoryOptions, path: Path | None = None
 ) -> tuple[StoryIndex, list[Member], int | None]:
     """The index of everything clustered so far, cached articles still waiting for a story, and the
-    story version of the index file it came from (None: built from the store).
+    story version of the index file it came from (None: built from the store; an older version than
+    the store's: the file was brought up to date in memory).
 
     With `path`, the index saved there is used when it is sound and made for this store, brought up
     to date with what other processes changed since (:func:`_restore`); anything else about it is
@@ -172,10 +173,12 @@ def _build(store: Store, options: StoryOptions) -> tuple[StoryIndex, list[Member
     for m in members:
         m.features = features.get(m.article_id)
     index.load(m for m in members if m.story_id)
+    index.unsaved = len(index) + 1  # no file holds it
     return index, [m for m in members if not m.story_id]
 
 
 _SPOT_CHECK = 16  # saved vectors compared with the store's on every load
+_REWRITE_SHARE = 50  # the file is rewritten once more than 1/50 of the articles moved since it was written
 
 
 def _restore(store: Store, options: StoryOptions, path: Path) -> tuple[StoryIndex, list[Member], int | None]:
@@ -203,12 +206,12 @@ def _restore(store: Store, options: StoryOptions, path: Path) -> tuple[StoryInde
     members = [_from_stored(row) for row in store.iter_features(MODEL_ID, fresh)] if fresh else []
     index.load(m for m in members if m.story_id)
     index.regroup({}, [])  # keep each story's articles in id order
-    changed = bool(gone or moves or fresh) or snap.version != store.story_version()
-    if changed:
+    index.unsaved = len(gone) + len(moves) + len(fresh)
+    if index.unsaved or snap.version != store.story_version():
         log.info(
             "story index %s: %d new, %d moved, %d gone since it was saved", path, len(fresh), len(moves), len(gone)
         )
-    return index, [m for m in members if not m.story_id], None if changed else snap.version
+    return index, [m for m in members if not m.story_id], snap.version
 
 
 def _spot_check(store: Store, snap: Snapshot, ids: Sequence[int]) -> None:
@@ -329,8 +332,15 @@ class StoryBuilder:
             return done
 
     def _save(self, index: StoryIndex) -> None:
-        """Keep the index in its file for the next process (the story lock is held)."""
+        """Keep the index in its file for the next process (the story lock is held).
+
+        A file that differs from the index by at most 2% of its articles is left as it is: the next
+        load applies the difference from the store's memberships (cheap), while writing the whole
+        file costs in proportion to the store (the one-more-article case of a large store).
+        """
         if self._path is None or self._saved == self._version:
+            return
+        if self._saved is not None and index.unsaved <= len(index) // _REWRITE_SHARE:
             return
         try:
             snapshot = index.snapshot(self._version)
@@ -339,6 +349,7 @@ class StoryBuilder:
             log.warning("story index %s: cannot be written (%s); the next run rebuilds it", self._path, exc)
             return
         self._saved = self._version
+        index.unsaved = 0
 
     def _rebuild(self, index: StoryIndex, stories: set[int]) -> StoryUpdate:
         ids = sorted({i for story in stories for i in index.stories.get(story, ())})
@@ -358,6 +369,7 @@ class StoryBuilder:
         self._assigned = [Assignment(a.article_id, final_ids.get(story, story), a.score) for a, story in now]
         # The index takes the rebuilt stories (its members carry the rebuild's cluster numbers now).
         index.regroup({m.article_id: final_ids[m.story_id] for m in members}, [])
+        index.unsaved += len(members)
         self._version = self.store.story_version()  # only this builder writes while it holds the lock
         self._touched = {s.id for s in summaries}
         return StoryUpdate(analysed=len(links), assignments=tuple(self._assigned), stories_touched=len(summaries))
@@ -369,6 +381,7 @@ class StoryBuilder:
         index.moved.clear()
         assigned = [index.assign(m) for m in sorted(members, key=_arrival_order)]
         index.repair(set(index.touched))
+        index.unsaved += len(assigned) + len(index.moved)
         # Articles of stories merged away move with them (their join score is kept where known).
         scores = {a.article_id: a.score for a in assigned}
         changed = sorted(set(scores) | index.moved)

@@ -228,6 +228,7 @@ class StoryIndex:
         self.touched: set[int] = set()
         self.moved: set[int] = set()  # articles whose story was merged into another since last cleared
         self._next_story_id = next_story_id
+        self.unsaved = 0  # articles placed since the index was last saved to or read from its file
         # Half-precision storage halves memory; the top 50 found are the same at these sizes.
         self._ann = Index(ndim=DIM, metric="cos", dtype="f16")
 
