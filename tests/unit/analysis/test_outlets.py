@@ -30,7 +30,8 @@ from storyline.model import Article
 from storyline.model.outlets import ArticleOutlet, OutletMetadata, OutletProfile, OutletRow
 from storyline.store import open_store
 
-FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[3]
+FIXTURES = REPO / "tests" / "fixtures"
 SEEDS_REPORT: dict[str, Any] = json.loads((FIXTURES / "seeds-report.json").read_text(encoding="utf-8"))
 
 
@@ -223,7 +224,7 @@ def test_a_100_mb_outlet_file_is_refused_before_it_is_read(tmp_path: Path) -> No
 
 
 def test_the_example_outlet_file_loads() -> None:
-    parsed = read_outlets(Path(__file__).resolve().parents[1] / "examples" / "outlets.csv")
+    parsed = read_outlets(REPO / "examples" / "outlets.csv")
     assert parsed.rows and {"country", "language", "owner"} <= set(parsed.columns)
 
 
