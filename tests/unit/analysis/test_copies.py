@@ -87,26 +87,3 @@ def test_shingles() -> None:
 def test_copy_options_are_validated(options: dict[str, float]) -> None:
     with pytest.raises(OptionsError):
         CopyOptions(**options)  # type: ignore[arg-type]
-
-
-def test_copies_cli_json_shape(db_url: str, seeds_dir: Path) -> None:
-    from support.cli import run
-
-    db = db_url
-    assert run("--db", db, "ingest", str(seeds_dir)).returncode == 0
-    (link,) = json.loads(run("--db", db, "copies", "--format", "json").stdout)
-    assert set(link) == {"copy", "of", "kind", "share", "direction_evidence", "upstream", "aligned"}
-    assert {"copy", "of", "similarity", "overlap"} <= set(link["aligned"][0])
-    assert {"sentence", "start", "end"} == set(link["aligned"][0]["copy"])
-    table = run("--db", db, "copies", "--story", "1")
-    assert table.returncode == 0 and "sibling" in table.stdout and "Bloomberg" in table.stdout
-
-
-def test_empty_store_says_so(db_url: str) -> None:
-    from support.cli import run
-
-    db = db_url
-    assert run("--db", db, "stories").stdout.startswith("no stories yet")
-    assert run("--db", db, "copies").stdout.strip() == "no copies found"
-    assert json.loads(run("--db", db, "copies", "--format", "json").stdout) == []
-    assert run("--db", db, "sources").stdout.strip() == "no upstream reports cited"

@@ -82,17 +82,3 @@ def test_bloomberg_is_the_upstream_cited_by_all_five_seeds(seeds_dir: Path, shar
 )
 def test_attribution_patterns(sentence: str, names: list[str]) -> None:
     assert [u.name for u in find_upstream(_article(sentence))] == names
-
-
-def test_sources_cli(db_url: str, seeds_dir: Path) -> None:
-    from support.cli import run
-
-    db = db_url
-    assert run("--db", db, "ingest", str(seeds_dir)).returncode == 0
-    listed = json.loads(run("--db", db, "sources", "--story", "1", "--format", "json").stdout)
-    assert listed[0]["name"] == "Bloomberg" and len(listed[0]["cited_by"]) == 5
-    assert {"name", "article", "sentence", "start", "end", "text"} <= set(listed[0]["mentions"][0])
-    one = json.loads(run("--db", db, "sources", "--article", "004_72e330e792d8a04d", "--format", "json").stdout)
-    assert {s["name"] for s in one} == {"Bloomberg", "New York Times"}
-    table = run("--db", db, "sources")
-    assert table.returncode == 0 and "Bloomberg" in table.stdout

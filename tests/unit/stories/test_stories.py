@@ -16,7 +16,6 @@ from storyline.store.base import FeatureRow
 from storyline.stories.builder import StoryBuilder, StoryOptions, describe, recluster, similar_articles, update_stories
 from storyline.stories.cluster import Member, StoryIndex
 from storyline.stories.embed import MODEL_ID, default_embedder
-from support.cli import run
 from support.seeds import seed_articles
 
 _OPENED: list[Store] = []
@@ -160,42 +159,6 @@ def test_similar_lists_neighbours_with_scores(db_url: str, seeds_dir: Path) -> N
     # Features not in memory are read back for the comparison.
     tight = similar_articles(store, article, limit=3, options=StoryOptions(idf_sample=1, working_set=1))
     assert [s.external_id for s in tight] == [s.external_id for s in found]
-
-
-def test_stories_cli_json_shape(db_url: str, seeds_dir: Path) -> None:
-    db = db_url
-    res = run("--db", db, "ingest", str(seeds_dir))
-    assert res.returncode == 0, res.stderr
-    assert "stories: 5 articles grouped, 1 stories new or updated" in res.stdout
-    listed = json.loads(run("--db", db, "stories", "--format", "json").stdout)
-    assert len(listed) == 1
-    story = listed[0]
-    assert {"id", "headline", "first_seen", "last_seen", "outlets", "articles"} <= set(story)
-    assert {"id", "external_id", "outlet", "published"} <= set(story["articles"][0])
-    assert sorted(a["external_id"][:3] for a in story["articles"]) == ["000", "001", "002", "003", "004"]
-    lines = run("--db", db, "stories", "--format", "jsonl").stdout.splitlines()
-    assert [json.loads(x)["id"] for x in lines] == [story["id"]]
-    shown = run("--db", db, "story", str(story["id"]))
-    assert shown.returncode == 0 and "5 articles" in shown.stdout
-    near = run("--db", db, "similar", "004_72e330e792d8a04d", "--format", "json")
-    assert len(json.loads(near.stdout)) == 4
-    again = run("--db", db, "recluster")
-    assert again.returncode == 0 and "5 articles in 1 stories (before: 1)" in again.stdout
-
-
-def test_bad_story_options_are_one_line_errors_and_store_nothing(db_url: str, seeds_dir: Path) -> None:
-    db = db_url
-    res = run("--db", db, "ingest", str(seeds_dir), "--join", "2")
-    assert res.returncode == 2 and res.stderr.strip() == "error: join must be between 0 and 1 (got 2.0)"
-    assert json.loads(run("--db", db, "articles", "--format", "json").stdout) == []
-    res = run("--db", db, "recluster", "--window-days", "0")
-    assert res.returncode == 2 and "window_days must be at least 1" in res.stderr
-
-
-def test_unknown_story_is_one_line_error(db_url: str) -> None:
-    res = run("--db", db_url, "story", "42")
-    assert res.returncode == 2
-    assert res.stderr.strip() == "error: no story with id 42"
 
 
 @pytest.mark.parametrize(

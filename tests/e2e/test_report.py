@@ -11,16 +11,16 @@ from typing import Any
 
 import jsonschema
 import pytest
-from test_nli import make_dir
 
 from storyline.analysis.summarize import SummarySentence, rewrite_with_llm
 from storyline.options import ReportOptions
 from storyline.services import build_report
 from storyline.store import open_store
 from support.cli import run
+from support.nli import make_dir
 from support.reports import report_without_models
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "docs" / "report-schema.json").read_text(encoding="utf-8"))
 
 
