@@ -329,3 +329,16 @@ def test_seeds_share_of_ukraine_is_stated_by_000_and_001_only(seeds_dir: Path) -
 )
 def test_a_share_is_slotted_by_what_it_is_a_share_of(text: str, slot: str) -> None:
     assert [s for _, s, _, _ in _mentions(text)] == [slot]
+
+
+def test_values_far_apart_are_other_things_not_a_dispute() -> None:
+    day = dt.date(2024, 7, 1)
+    facts = align_facts(
+        [
+            _m("a", "people killed", 10, day),
+            _m("b", "people killed", 10, day),
+            _m("c", "people killed", 612, day),
+            _m("d", "people killed", 612, day),
+        ]
+    )
+    assert [(f.status, [v.value for v in f.values]) for f in facts] == [("agreed", ["10"]), ("agreed", ["612"])]

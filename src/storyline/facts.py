@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -1138,9 +1139,28 @@ def align_facts(mentions: Sequence[FactMention], *, single_article: bool = False
             continue  # one article gives two values: two things under one name (two people's ages)
         # an article that itself gives two counts of one slot tells a change ("originally reported two")
         status: FactStatus = "developing" if split else _status(groups, kind)
+        if status == "disputed" and _far_apart(groups, kind):
+            # a month or more between two dates, ten times between two figures: other events
+            # under one verb (an earlier quake "hit" in February), not one fact told two ways
+            facts.extend(Fact(slot, kind, "agreed", _values([g])) for g in groups if len({m.article for m in g}) >= 2)
+            continue
         facts.append(Fact(slot, kind, status, _values(groups)))
     facts.sort(key=lambda f: (-len(f.articles), f.slot))
     return facts
+
+
+def _far_apart(groups: Sequence[Sequence[FactMention]], kind: str) -> bool:
+    """Are two of the values so far apart that they are about different things?"""
+    firsts = [g[0] for g in groups]
+    if kind == "date":
+        if any(len(m.value) == 4 for m in firsts):
+            return False  # years: "2009" and "2010" for one vote is a real dispute
+        days = sorted(m.number for m in firsts)
+        return any(b - a > 31 for a, b in itertools.pairwise(days))
+    if kind in {"count", "measure"}:
+        numbers = [abs(m.number) for m in firsts if m.number]
+        return len(numbers) > 1 and max(numbers) > 10 * min(numbers)
+    return False
 
 
 def _different_people(groups: Sequence[Sequence[FactMention]]) -> bool:
