@@ -1153,10 +1153,11 @@ def _far_apart(groups: Sequence[Sequence[FactMention]], kind: str) -> bool:
     """Are two of the values so far apart that they are about different things?"""
     firsts = [g[0] for g in groups]
     if kind == "date":
-        if any(len(m.value) == 4 for m in firsts):
-            return False  # years: "2009" and "2010" for one vote is a real dispute
+        # years one or two apart ("2009" and "2010" for one vote) are a real dispute; days and
+        # months more than a month apart, or years further apart, are other events
+        limit = 2 * 366 if any(len(m.value) == 4 for m in firsts) else 31
         days = sorted(m.number for m in firsts)
-        return any(b - a > 31 for a, b in itertools.pairwise(days))
+        return any(b - a > limit for a, b in itertools.pairwise(days))
     if kind in {"count", "measure"}:
         numbers = [abs(m.number) for m in firsts if m.number]
         return len(numbers) > 1 and max(numbers) > 10 * min(numbers)
