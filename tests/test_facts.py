@@ -80,7 +80,10 @@ def test_measures_keep_their_units_and_depth_is_not_distance() -> None:
         "The magnitude 6.1 quake struck at a depth of 10 km, 55 km west of Palu, and shook the coast for 40 seconds."
     )
     assert ("measure", "depth", "10 km", "") in found
+    assert ("measure", "magnitude", "6.1", "") in found
     assert ("place", "distance from Palu", "55 km west", "") in found
+    assert not any(slot.startswith("quake") for _, slot, _, _ in found)
+    assert ("measure", "magnitude", "5.9", "") in _mentions("A 5.9-magnitude earthquake jolted southern Iran.")
     assert not any(slot == "depth" and value.startswith("55") for _, slot, value, _ in found)
 
 

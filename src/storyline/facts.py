@@ -82,7 +82,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached mentions are computed again.
-FACTS_VERSION = "facts-4"
+FACTS_VERSION = "facts-5"
 
 FactKind = Literal["count", "measure", "time", "date", "place"]
 FactStatus = Literal["agreed", "disputed", "developing"]
@@ -215,7 +215,9 @@ _UNIT_AFTER = re.compile(
     + r")(?![\w])(?P<old>-old)?",
     re.IGNORECASE,
 )
-_HYPHEN_ADJ = re.compile(r"\A-(?!year-old)[a-z]+", re.IGNORECASE)  # "12-gauge", "three-storey": not quantities
+_HYPHEN_ADJ = re.compile(
+    r"\A-(?!year-old|magnitude)[a-z]+", re.IGNORECASE
+)  # "12-gauge", "three-storey": not quantities
 _PER_HOUR = {
     "miles per hour": "mph",
     "miles an hour": "mph",
@@ -776,12 +778,15 @@ class _SentenceFacts:
         tok = self.token_at(c.end - 1)
         if tok is None:
             return None
+        before = self.text[max(self.sentence.start, c.start - 12) : c.start]
+        after = self.text[c.end : min(self.sentence.end, c.end + 25)]
+        if re.search(r"magnitude[\s-]*(?:of\s+)?$", before, re.I) or re.match(
+            r"[\s-]*(?:magnitude|on the richter scale)", after, re.I
+        ):
+            return self.mention("measure", "magnitude", _fmt(c.number), c.number, c.qualifier, "", spread=0.0)
         unit_token = None
         if c.dimension and not c.dimension.startswith("money"):
             unit_token = self.token_at(c.end + 1) or tok
-        written = self.text[c.start : c.end]
-        if c.qualifier:
-            written = written[len(c.qualifier) :].strip()
         if c.dimension:
             slot = self._measure_slot(c, unit_token or tok)
             if slot is None:
@@ -809,8 +814,6 @@ class _SentenceFacts:
         if c.dimension in {"temperature", "percentage"}:
             anchor = self._anchor_word(tok)
             return f"{c.dimension} ({anchor})" if anchor else None
-        if "magnitude" in window and c.dimension == "":
-            return "magnitude"
         anchor = self._anchor_word(tok)
         if anchor is None or anchor in _VAGUE_ANCHORS:
             return None
@@ -1019,9 +1022,6 @@ def _range(number: float, qualifier: str, spread: float) -> tuple[float, float]:
     return number - width, number + width
 
 
-_WORD_LEMMA = {"died": "killed", "dead": "killed"}
-
-
 def _verb_key(tok: Token) -> str:
     word = tok.text.lower()
     if word in _PREDICATES:
@@ -1038,10 +1038,6 @@ def _singular(tok: Token) -> str:
     if tok.tag_ in {"NNS", "NNPS"} and word.endswith("s") and not word.endswith("ss"):
         word = word[:-3] + "y" if word.endswith("ies") else word[:-1]
     return word
-
-
-def _plural(tok: Token) -> str:
-    return tok.text.lower()
 
 
 def _hyphenated(tok: Token) -> bool:
