@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -81,7 +82,7 @@ __all__ = [
 ]
 
 #: Bumped whenever extraction changes, so cached mentions are computed again.
-FACTS_VERSION = "facts-4"
+FACTS_VERSION = "facts-5"
 
 FactKind = Literal["count", "measure", "time", "date", "place"]
 FactStatus = Literal["agreed", "disputed", "developing"]
@@ -214,7 +215,9 @@ _UNIT_AFTER = re.compile(
     + r")(?![\w])(?P<old>-old)?",
     re.IGNORECASE,
 )
-_HYPHEN_ADJ = re.compile(r"\A-(?!year-old)[a-z]+", re.IGNORECASE)  # "12-gauge", "three-storey": not quantities
+_HYPHEN_ADJ = re.compile(
+    r"\A-(?!year-old|magnitude)[a-z]+", re.IGNORECASE
+)  # "12-gauge", "three-storey": not quantities
 _PER_HOUR = {
     "miles per hour": "mph",
     "miles an hour": "mph",
@@ -775,12 +778,15 @@ class _SentenceFacts:
         tok = self.token_at(c.end - 1)
         if tok is None:
             return None
+        before = self.text[max(self.sentence.start, c.start - 12) : c.start]
+        after = self.text[c.end : min(self.sentence.end, c.end + 25)]
+        if re.search(r"magnitude[\s-]*(?:of\s+)?$", before, re.I) or re.match(
+            r"[\s-]*(?:magnitude|on the richter scale)", after, re.I
+        ):
+            return self.mention("measure", "magnitude", _fmt(c.number), c.number, c.qualifier, "", spread=0.0)
         unit_token = None
         if c.dimension and not c.dimension.startswith("money"):
             unit_token = self.token_at(c.end + 1) or tok
-        written = self.text[c.start : c.end]
-        if c.qualifier:
-            written = written[len(c.qualifier) :].strip()
         if c.dimension:
             slot = self._measure_slot(c, unit_token or tok)
             if slot is None:
@@ -808,8 +814,6 @@ class _SentenceFacts:
         if c.dimension in {"temperature", "percentage"}:
             anchor = self._anchor_word(tok)
             return f"{c.dimension} ({anchor})" if anchor else None
-        if "magnitude" in window and c.dimension == "":
-            return "magnitude"
         anchor = self._anchor_word(tok)
         if anchor is None or anchor in _VAGUE_ANCHORS:
             return None
@@ -1018,9 +1022,6 @@ def _range(number: float, qualifier: str, spread: float) -> tuple[float, float]:
     return number - width, number + width
 
 
-_WORD_LEMMA = {"died": "killed", "dead": "killed"}
-
-
 def _verb_key(tok: Token) -> str:
     word = tok.text.lower()
     if word in _PREDICATES:
@@ -1037,10 +1038,6 @@ def _singular(tok: Token) -> str:
     if tok.tag_ in {"NNS", "NNPS"} and word.endswith("s") and not word.endswith("ss"):
         word = word[:-3] + "y" if word.endswith("ies") else word[:-1]
     return word
-
-
-def _plural(tok: Token) -> str:
-    return tok.text.lower()
 
 
 def _hyphenated(tok: Token) -> bool:
@@ -1138,9 +1135,29 @@ def align_facts(mentions: Sequence[FactMention], *, single_article: bool = False
             continue  # one article gives two values: two things under one name (two people's ages)
         # an article that itself gives two counts of one slot tells a change ("originally reported two")
         status: FactStatus = "developing" if split else _status(groups, kind)
+        if status == "disputed" and _far_apart(groups, kind):
+            # a month or more between two dates, ten times between two figures: other events
+            # under one verb (an earlier quake "hit" in February), not one fact told two ways
+            facts.extend(Fact(slot, kind, "agreed", _values([g])) for g in groups if len({m.article for m in g}) >= 2)
+            continue
         facts.append(Fact(slot, kind, status, _values(groups)))
     facts.sort(key=lambda f: (-len(f.articles), f.slot))
     return facts
+
+
+def _far_apart(groups: Sequence[Sequence[FactMention]], kind: str) -> bool:
+    """Are two of the values so far apart that they are about different things?"""
+    firsts = [g[0] for g in groups]
+    if kind == "date":
+        # years one or two apart ("2009" and "2010" for one vote) are a real dispute; days and
+        # months more than a month apart, or years further apart, are other events
+        limit = 2 * 366 if any(len(m.value) == 4 for m in firsts) else 31
+        days = sorted(m.number for m in firsts)
+        return any(b - a > limit for a, b in itertools.pairwise(days))
+    if kind in {"count", "measure"}:
+        numbers = [abs(m.number) for m in firsts if m.number]
+        return len(numbers) > 1 and max(numbers) > 10 * min(numbers)
+    return False
 
 
 def _different_people(groups: Sequence[Sequence[FactMention]]) -> bool:

@@ -88,7 +88,10 @@ def test_measures_keep_their_units_and_depth_is_not_distance() -> None:
         "The magnitude 6.1 quake struck at a depth of 10 km, 55 km west of Palu, and shook the coast for 40 seconds."
     )
     assert ("measure", "depth", "10 km", "") in found
+    assert ("measure", "magnitude", "6.1", "") in found
     assert ("place", "distance from Palu", "55 km west", "") in found
+    assert not any(slot.startswith("quake") for _, slot, _, _ in found)
+    assert ("measure", "magnitude", "5.9", "") in _mentions("A 5.9-magnitude earthquake jolted southern Iran.")
     assert not any(slot == "depth" and value.startswith("55") for _, slot, value, _ in found)
 
 
@@ -337,3 +340,16 @@ def test_seeds_share_of_ukraine_is_stated_by_000_and_001_only(seeds_dir: Path) -
 )
 def test_a_share_is_slotted_by_what_it_is_a_share_of(text: str, slot: str) -> None:
     assert [s for _, s, _, _ in _mentions(text)] == [slot]
+
+
+def test_values_far_apart_are_other_things_not_a_dispute() -> None:
+    day = dt.date(2024, 7, 1)
+    facts = align_facts(
+        [
+            _m("a", "people killed", 10, day),
+            _m("b", "people killed", 10, day),
+            _m("c", "people killed", 612, day),
+            _m("d", "people killed", 612, day),
+        ]
+    )
+    assert [(f.status, [v.value for v in f.values]) for f in facts] == [("agreed", ["10"]), ("agreed", ["612"])]
