@@ -56,6 +56,7 @@ _KNOWN_TAGS: dict[str, tuple[str, ...]] = {
     "s": ("consensus", "partial", "single"),
     "x": ("denial", "negation", "number", "date", "distortion"),
     "f": ("verbatim", "partial", "altered", "paraphrased"),
+    "t": ("agreed", "disputed", "developing"),
 }
 
 

@@ -49,6 +49,7 @@ def to_markdown(report: Json) -> str:
 
     parts = [
         _md_header(report.get("story") or {}),
+        _md_facts(items(report, "facts"), cite),
         _md_summary(items(report, "summary"), cite),
         _md_claims(items(report, "claims")),
         _md_conflicts(items(report, "conflicts"), cite),
@@ -69,6 +70,27 @@ def _md_header(story: Json) -> str:
     if story.get("names"):
         lines.append(f"\nNames: {', '.join(_md(n) for n in story['names'])}")
     return "\n".join(lines)
+
+
+def _md_facts(facts: Sequence[Json], cite: Any) -> str:
+    """Key facts first: each slot, its status, and every value with the articles that give it;
+    a developing figure as its small time line (earliest value first)."""
+    lines = ["## Key facts", ""]
+    if not facts:
+        return "\n".join([*lines, "No checkable fact (a count, measure, date or place) is stated by two or more articles."])
+    lines += ["| fact | status | values (articles) |", "|---|---|---|"]
+    for fact in facts:
+        values = items(fact, "values")
+        joiner = " → " if fact.get("status") == "developing" else " · "
+        shown = joiner.join(_md_fact_value(v, cite, dated=fact.get("status") == "developing") for v in values)
+        lines.append(f"| {_md(fact.get('slot'))} *({_md(fact.get('kind'))})* | {_md(fact.get('status'))} | {shown} |")
+    return "\n".join(lines)
+
+
+def _md_fact_value(value: Json, cite: Any, *, dated: bool) -> str:
+    qualifier = f"{_md(value['qualifier'])} " if value.get("qualifier") else ""
+    when = f" ({_md(value['first_published'])})" if dated and value.get("first_published") else ""
+    return f"**{qualifier}{_md(value.get('value'))}**{when} {cite(value.get('articles') or [])}"
 
 
 def _md_summary(summary: Sequence[Json], cite: Any) -> str:

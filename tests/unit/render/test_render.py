@@ -518,7 +518,7 @@ def test_web_markup_is_the_same_report_with_site_links(report: dict[str, Any], p
     dom, file_dom = parse(web), parse(page)
     sections = [s.get("id") for s in dom.iter("section")]
     assert sections == [s.get("id") for s in file_dom.iter("section")]
-    assert sections == ["summary", "claims", "conflicts", "quotes", "timeline", "copies", "articles"]
+    assert sections == ["facts", "summary", "claims", "conflicts", "quotes", "timeline", "copies", "articles"]
     assert "Stories" in dom.find("p", cls="crumbs")[0].text()
     assert [a.get("href") for a in dom.find("p", cls="downloads")[0].iter("a")] == [
         f"/stories/7/report.{suffix}" for suffix in ("json", "md", "html")
@@ -538,3 +538,62 @@ def test_citations_show_their_sentence_and_altered_quotes_their_changes(page: st
     assert first.find("span", cls="pop")[0].text().startswith("Coastal Herald: ")
     quote = dom.find(id="quote-1")[0]
     assert quote.find("mark", cls="diff") and quote.find("del")
+
+
+def _with_facts(report: dict[str, Any]) -> dict[str, Any]:
+    ids = [str(a["id"]) for a in report["articles"]]
+    first, second = ids[0], ids[-1]
+
+    def value(v: str, qualifier: str, articles: list[str], day: str) -> dict[str, Any]:
+        return {
+            "value": v,
+            "qualifier": qualifier,
+            "unit": "",
+            "articles": articles,
+            "first_published": day,
+            "evidence": [],
+        }
+
+    report = copy.deepcopy(report)
+    report["facts"] = [
+        {
+            "slot": "people killed",
+            "kind": "count",
+            "status": "developing",
+            "values": [value("5", "at least", [first], "2012-01-01"), value("24", "", [second], "2012-01-02")],
+        },
+        {
+            "slot": "<script>alert(1)</script> depth",
+            "kind": "measure",
+            "status": "disputed",
+            "values": [value("10 km", "", [first], "2012-01-01"), value("<b>15 km</b>", "", [second], "2012-01-01")],
+        },
+    ]
+    return report
+
+
+def test_key_facts_come_first_in_markdown_with_status_and_citations(report: dict[str, Any]) -> None:
+    md = to_markdown(_with_facts(report))
+    assert md.index("## Key facts") < md.index("## Summary")
+    row = next(line for line in md.splitlines() if line.startswith("| people killed"))
+    assert "| developing |" in row and row.index("at least 5") < row.index("→") < row.index("24")
+    assert "(2012-01-01)" in row
+    assert "<script>" not in md and "<b>" not in md
+
+
+def test_key_facts_come_first_in_the_html_file_and_the_web_page(report: dict[str, Any]) -> None:
+    with_facts = _with_facts(report)
+    web = report_markup(with_facts, _WebLinks(), WebHeader(story_id=7, independent_sources=2))
+    for page in (to_html(with_facts), str(web)):
+        assert page.index('id="facts"') < page.index('id="summary"')
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "&lt;b&gt;15 km&lt;/b&gt;" in page
+        assert 'class="tag t-developing"' in page and 'class="tag t-disputed"' in page
+        assert '<ol class="devline">' in page
+
+
+def test_no_facts_is_a_clear_empty_section(report: dict[str, Any]) -> None:
+    empty = copy.deepcopy(report)
+    empty["facts"] = []
+    assert "No checkable fact" in to_markdown(empty)
+    assert "No checkable fact" in to_html(empty)
