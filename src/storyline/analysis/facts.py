@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..model import Article, Evidence
 from ..text.sentences import Sentence, split_sentences
-from .timeline import DateMention, find_dates
+from .dates import DateMention, find_dates
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -25,12 +25,13 @@ from ..stories.embed import EmbedFunction
 from .claims import ClaimGroup, ClaimOptions, article_units, embed_units, group_claims
 from .conflicts import Conflict, find_conflicts
 from .copies import CopyLink, find_copies, source_groups
+from .dates import DateMention, find_dates
 from .facts import Fact, FactMention, find_facts
 from .nli import NliModel, contradiction
 from .quotealign import Quote, align_quotes
 from .quotes import QuoteMention
 from .summarize import SummaryOptions, SummarySentence, rewrite_with_llm, summarize
-from .timeline import DateMention, TimelineEvent, build_timeline, find_dates
+from .timeline import TimelineEvent, build_timeline
 from .upstream import by_name, find_upstream
 
 __all__ = ["ReportOptions", "StoryReport", "analyse"]

@@ -72,12 +72,17 @@ def _md_header(story: Json) -> str:
     return "\n".join(lines)
 
 
+NO_FACTS = "No checkable fact (a count, measure, date or place) is stated by two or more articles."
+
+
 def _md_facts(facts: Sequence[Json], cite: Any) -> str:
     """Key facts first: each slot, its status, and every value with the articles that give it;
     a developing figure as its small time line (earliest value first)."""
     lines = ["## Key facts", ""]
     if not facts:
-        return "\n".join([*lines, "No checkable fact (a count, measure, date or place) is stated by two or more articles."])
+        return "\n".join(
+            [*lines, "No checkable fact (a count, measure, date or place) is stated by two or more articles."]
+        )
     lines += ["| fact | status | values (articles) |", "|---|---|---|"]
     for fact in facts:
         values = items(fact, "values")
