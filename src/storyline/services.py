@@ -441,7 +441,11 @@ def build_report(
 
 def independent_sources(report: dict[str, Any]) -> int:
     """How many independent sources a report's story has: its articles, with copies, siblings and
-    articles of one outlet counted once (as :func:`storyline.analysis.copies.source_groups` groups them)."""
+    articles of one outlet counted once. Read from the report's `independent_sources` (a field of
+    :class:`StoryReport`); counted from its articles and copies for JSON written before it had one
+    (as :func:`storyline.analysis.copies.source_groups` groups them)."""
+    if isinstance(report.get("independent_sources"), int):
+        return int(report["independent_sources"])
     articles = [(str(a.get("id")), a.get("outlet")) for a in report.get("articles") or []]
     links = [(str(c.get("copy")), str(c.get("of"))) for c in report.get("copies") or []]
     return len(set(group_sources(articles, links).values()))

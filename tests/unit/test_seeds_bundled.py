@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from test_seed_report_snapshot import seeds_report
 
+from storyline.services import independent_sources
+
 EXPECT = json.loads((Path(__file__).resolve().parents[2] / "examples" / "seeds-expectations.json").read_text("utf-8"))
 
 
@@ -54,6 +56,12 @@ def test_copies_and_not_copies(report: dict[str, Any]) -> None:
         assert frozenset(item["between"]) in linked, item["why"]
     for pair in EXPECT["not_copies"]:
         assert frozenset(pair) not in linked
+
+
+def test_independent_sources_count_copies_once(report: dict[str, Any]) -> None:
+    assert report["independent_sources"] == EXPECT["independent_sources"], EXPECT["independent_sources_why"]
+    older = {k: v for k, v in report.items() if k != "independent_sources"}  # JSON of a report made before the field
+    assert independent_sources(older) == report["independent_sources"]
 
 
 def test_upstream_source_cited_by_all(report: dict[str, Any]) -> None:

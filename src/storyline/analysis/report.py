@@ -74,6 +74,7 @@ class StoryReport:
     generated_at: dt.datetime
     options: dict[str, Any]
     facts: tuple[Fact, ...] = ()
+    independent_sources: int = 0  # the story's articles with copies, siblings and one outlet's articles counted once
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (see docs/report.md)."""
@@ -113,6 +114,7 @@ class StoryReport:
             "timeline": [e.to_json() for e in self.timeline],
             "facts": [f.to_json() for f in self.facts],
             "summary": [s.to_json() for s in self.summary],
+            "independent_sources": self.independent_sources,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "options": self.options,
         }
@@ -176,6 +178,7 @@ def analyse(
         timeline=tuple(timeline),
         summary=tuple(summary),
         facts=tuple(facts),
+        independent_sources=len(set(sources.values())),
         generated_at=dt.datetime.now(dt.UTC),
         options={
             "claims": {"link": options.claims.link, "link_with_names": options.claims.link_with_names},

@@ -139,7 +139,7 @@ class ReportCache:
                 key=story_key(story),
                 report=report,
                 json_bytes=json.dumps(report, ensure_ascii=False).encode("utf-8"),
-                independent_sources=independent_sources(report),
+                independent_sources=int(report["independent_sources"]),
                 conflicts=len(report.get("conflicts") or []),
                 seconds=time.perf_counter() - start,
             )
