@@ -151,3 +151,26 @@ def test_every_model_record_is_a_frozen_slotted_record() -> None:
         assert "__slots__" in vars(cls)
         params: Any = cls.__dataclass_params__  # type: ignore[attr-defined]
         assert params.frozen
+
+
+def test_report_records_use_the_derived_json_and_round_trip() -> None:
+    from storyline.analysis.conflicts import Conflict, ConflictSide
+    from storyline.analysis.facts import Fact, FactValue
+    from storyline.analysis.summarize import SummarySentence
+    from storyline.analysis.timeline import TimelineEvent
+
+    ev = Evidence("a1", 2, 10, 40, "Five people were killed on Friday.")
+    value = FactValue("5", "at least", "", ("a1",), dt.date(2024, 1, 26), (ev,), group=1)
+    fact = Fact("people killed", "count", "agreed", (value,))
+    side = ConflictSide(3, (ev,))
+    conflict = Conflict(1, "number", "5 against 7", 0.123456, side, ConflictSide(None, ()))
+    sentence = SummarySentence("Five were killed.", ("a1",), (ev,), "consensus")
+    event = TimelineEvent("2024-01-26", "day", dt.date(2024, 1, 26), "Five were killed", "Friday", (ev,))
+    assert conflict.to_json()["score"] == 0.123  # scores are written rounded
+    assert "note" not in sentence.to_json() and "day" not in event.to_json() and "group" not in value.to_json()
+    assert value.to_json()["first_published"] == "2024-01-26"
+    for record, extra in ((fact, {}), (sentence, {}), (side, {}), (event, {"day": event.day})):
+        data = json.loads(json.dumps(record.to_json()))
+        back = type(record).from_json(data, **extra)
+        assert back.to_json() == record.to_json()
+    assert Fact.from_json(fact.to_json()).values[0].group == 0  # the grouping is not part of the JSON

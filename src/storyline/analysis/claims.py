@@ -44,6 +44,7 @@ import numpy.typing as npt
 
 from ..errors import OptionsError
 from ..model import Article, Evidence, Upstream
+from ..model.serial import Record
 from ..stories.embed import EmbedFunction
 from ..text.marks import find_quotations
 from ..text.sentences import split_sentences
@@ -139,7 +140,7 @@ class ClaimOccurrence:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimGroup:
+class ClaimGroup(Record):
     """One fact as the story's outlets state it."""
 
     id: int
@@ -152,21 +153,6 @@ class ClaimGroup:
     echo: bool
     hedged: bool
     occurrences: tuple[ClaimOccurrence, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "status": self.status,
-            "independent_support": self.independent_support,
-            "outlets": list(self.outlets),
-            "articles": list(self.articles),
-            "attributed_to": self.attributed_to,
-            "echo": self.echo,
-            "hedged": self.hedged,
-            "occurrences": [o.to_json() for o in self.occurrences],
-        }
 
 
 def article_units(

@@ -30,13 +30,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from ..model import Article, Evidence
+from ..model.serial import Record, rounded
 from ..text.sentences import split_sentences
 from .claims import ClaimGroup, ClaimOccurrence
 from .facts import Fact, FactValue
@@ -82,38 +83,23 @@ ContradictionScore = Callable[[str, str], float]
 
 
 @dataclass(frozen=True, slots=True)
-class ConflictSide:
+class ConflictSide(Record):
     """One side of a conflict: a claim group (when there is one) and the evidence."""
 
     claim: int | None
     evidence: tuple[Evidence, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {"claim": self.claim, "evidence": [e.to_json() for e in self.evidence]}
-
 
 @dataclass(frozen=True, slots=True)
-class Conflict:
+class Conflict(Record):
     """Two statements of a story that cannot both be true (or a claim whose meaning changed)."""
 
     id: int
     kind: ConflictKind
     description: str
-    score: float
+    score: float = field(metadata=rounded(3))
     a: ConflictSide
     b: ConflictSide
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "description": self.description,
-            "score": round(self.score, 3),
-            "a": self.a.to_json(),
-            "b": self.b.to_json(),
-        }
 
 
 def find_conflicts(

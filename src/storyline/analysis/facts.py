@@ -57,10 +57,11 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..model import Article, Evidence
+from ..model.serial import SKIP, Record
 from ..text.sentences import Sentence, split_sentences
 from .dates import DateMention, find_dates
 
@@ -334,7 +335,7 @@ class FactMention:
 
 
 @dataclass(frozen=True, slots=True)
-class FactValue:
+class FactValue(Record):
     """One value of a slot and the articles that give it, with the sentences that say so."""
 
     value: str
@@ -343,22 +344,11 @@ class FactValue:
     articles: tuple[str, ...]
     first_published: dt.date | None
     evidence: tuple[Evidence, ...]
-    group: int = 0  # values of one group agree with each other (30 miles and 48 km)
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "value": self.value,
-            "qualifier": self.qualifier,
-            "unit": self.unit,
-            "articles": list(self.articles),
-            "first_published": self.first_published.isoformat() if self.first_published else None,
-            "evidence": [e.to_json() for e in self.evidence],
-        }
+    group: int = field(default=0, metadata=SKIP)  # values of one group agree with each other (30 miles and 48 km)
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(Record):
     """One slot of the story's event and every value its articles give it."""
 
     slot: str
@@ -375,15 +365,6 @@ class Fact:
     def articles(self) -> list[str]:
         """The articles that state the slot, in value order."""
         return list(dict.fromkeys(a for v in self.values for a in v.articles))
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "slot": self.slot,
-            "kind": self.kind,
-            "status": self.status,
-            "values": [v.to_json() for v in self.values],
-        }
 
 
 # ------------------------------------------------------------------------------------ extraction

@@ -24,8 +24,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import httpx
 import numpy as np
@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from ..errors import OptionsError
 from ..model import Evidence
+from ..model.serial import OMIT_EMPTY, Record
 from .claims import ClaimGroup
 from .conflicts import Conflict
 from .facts import Fact
@@ -68,26 +69,14 @@ class SummaryOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class SummarySentence:
+class SummarySentence(Record):
     """One sentence of the summary with the articles that say it."""
 
     text: str
     citations: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     kind: SentenceKind
-    note: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        data: dict[str, Any] = {
-            "text": self.text,
-            "citations": list(self.citations),
-            "evidence": [e.to_json() for e in self.evidence],
-            "kind": self.kind,
-        }
-        if self.note:
-            data["note"] = self.note
-        return data
+    note: str | None = field(default=None, metadata=OMIT_EMPTY)
 
 
 def summarize(

@@ -20,14 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from ..errors import OptionsError
 from ..model import Article, Evidence
+from ..model.serial import SKIP, Record
 from ..stories.embed import EmbedFunction
 from ..stories.features import STOPWORDS
 from ..text.sentences import split_sentences
@@ -75,7 +75,7 @@ class TimelineOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class TimelineEvent:
+class TimelineEvent(Record):
     """Something that happened on a date, as the story's articles date it.
 
     Attributes:
@@ -89,7 +89,7 @@ class TimelineEvent:
 
     date: str
     precision: Precision
-    day: dt.date
+    day: dt.date = field(metadata=SKIP)
     text: str
     expression: str
     sources: tuple[Evidence, ...]
@@ -98,16 +98,6 @@ class TimelineEvent:
     def articles(self) -> tuple[str, ...]:
         """External ids of the supporting articles, in source order."""
         return tuple(s.article for s in self.sources)
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "date": self.date,
-            "precision": self.precision,
-            "text": self.text,
-            "expression": self.expression,
-            "sources": [s.to_json() for s in self.sources],
-        }
 
 
 def build_timeline(

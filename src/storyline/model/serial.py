@@ -8,7 +8,8 @@ in docs/report.md and docs/report-schema.json) differs from the Python names:
 
 * ``key("article")``: the JSON key differs from the field's name (``article_id`` -> ``article``);
 * ``SKIP``: the field stays out of the JSON (a content hash, a cached vector);
-* ``OMIT_EMPTY``: the key is left out when the value is empty or None.
+* ``OMIT_EMPTY``: the key is left out when the value is empty or None;
+* ``rounded(n)``: a float is written rounded to `n` places (a score).
 
 A class may add read-only properties to its JSON through ``__json_extra__`` (JSON key -> attribute
 name), e.g. an article's word count. :meth:`Record.from_json` is the inverse of
@@ -26,7 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-__all__ = ["OMIT_EMPTY", "SKIP", "Record", "decode", "encode", "key"]
+__all__ = ["OMIT_EMPTY", "SKIP", "Record", "decode", "encode", "key", "rounded"]
 
 _META = "storyline.json"
 
@@ -34,6 +35,11 @@ _META = "storyline.json"
 def key(name: str) -> dict[str, Any]:
     """Field metadata: the field's JSON key is `name`."""
     return {_META: {"key": name}}
+
+
+def rounded(places: int) -> dict[str, Any]:
+    """Field metadata: the float is written rounded to `places`."""
+    return {_META: {"round": places}}
 
 
 SKIP: Mapping[str, Any] = types.MappingProxyType({_META: {"skip": True}})
@@ -54,6 +60,8 @@ class Record:
             if meta.get("skip"):
                 continue
             value = encode(getattr(self, f.name))
+            if "round" in meta and isinstance(value, float):
+                value = round(value, meta["round"])
             if meta.get("omit_empty") and value in (None, "", [], {}):
                 continue
             out[meta.get("key", f.name)] = value
@@ -89,8 +97,8 @@ def encode(value: Any) -> Any:
     """A value as JSON-ready data."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, Record):
-        return value.to_json()
+    if isinstance(value, Record) or callable(getattr(value, "to_json", None)):
+        return value.to_json()  # a record, or one whose JSON form is still written by hand
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, dt.date):
