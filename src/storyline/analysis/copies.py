@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from ..errors import OptionsError
 from ..model import Article
+from ..model.serial import Record
 from ..stories.embed import EmbedFunction
 from ..text.sentences import Sentence, split_sentences
 from .upstream import find_upstream
@@ -100,7 +101,7 @@ class AlignedPair:
 
 
 @dataclass(frozen=True, slots=True)
-class CopyLink:
+class CopyLink(Record):
     """`copy` derives from `of` (or, for siblings, both derive from `upstream`)."""
 
     copy: str
@@ -110,18 +111,6 @@ class CopyLink:
     direction_evidence: tuple[str, ...]
     upstream: str | None
     aligned: tuple[AlignedPair, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "copy": self.copy,
-            "of": self.of,
-            "kind": self.kind,
-            "share": self.share,
-            "direction_evidence": list(self.direction_evidence),
-            "upstream": self.upstream,
-            "aligned": [p.to_json() for p in self.aligned],
-        }
 
 
 @dataclass(slots=True)

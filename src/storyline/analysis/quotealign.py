@@ -26,10 +26,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from ..model.serial import Record
 from ..stories.embed import EmbedFunction
 from ..text.sentences import split_sentences
 from .quotes import QuoteMention, name_key
@@ -96,8 +97,10 @@ class QuoteOccurrence:
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(Record):
     """One statement quoted in one or more articles of a story."""
+
+    __json_extra__: ClassVar[dict[str, str]] = {"articles": "articles"}
 
     id: int
     speaker: str | None
@@ -114,18 +117,6 @@ class Quote:
     def in_articles(self, fidelity: Fidelity) -> list[str]:
         """The articles whose occurrence has this fidelity."""
         return list(dict.fromkeys(o.mention.article for o in self.occurrences if o.fidelity == fidelity))
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return {
-            "id": self.id,
-            "speaker": self.speaker,
-            "roles": list(self.roles),
-            "text": self.text,
-            "kind": self.kind,
-            "articles": self.articles,
-            "occurrences": [o.to_json() for o in self.occurrences],
-        }
 
 
 def canonical_speakers(names: Sequence[str]) -> dict[str, str]:
