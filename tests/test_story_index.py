@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -296,3 +298,26 @@ def test_a_small_change_leaves_the_file_and_the_next_load_applies_it(
     index, _waiting, version = load_index(_open(db), StoryOptions(), path)
     assert version is not None and version < _open(db).story_version()
     assert _groups(index) == _groups(_rebuilt(db)) and len(index) == 4
+
+
+def test_the_command_line_puts_a_postgresql_stores_index_in_index_dir(
+    postgres_url: str, seeds_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "indexes"
+    cmd = [
+        sys.executable,
+        "-m",
+        "storyline",
+        "--db",
+        postgres_url,
+        "--index-dir",
+        str(folder),
+        "ingest",
+        str(seeds_dir),
+    ]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    (path,) = folder.iterdir()
+    store = _open(postgres_url)
+    assert path == index_path(store, StoryOptions(index_dir=folder))
+    _index, _waiting, version = load_index(store, StoryOptions(), path)
+    assert version == store.story_version()

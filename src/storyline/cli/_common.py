@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -128,6 +130,9 @@ Merge = Annotated[float, typer.Option(help="Least average same-event probability
 WindowDays = Annotated[int, typer.Option(help="Dated articles further apart than this never join through each other.")]
 GroupStories = Annotated[bool, typer.Option(help="Group new articles into stories as they are stored.")]
 
+#: Where PostgreSQL stores keep their story index files; read by storyline.stories.persist.
+INDEX_DIR_ENV_VAR = "STORYLINE_INDEX_DIR"
+
 #: `--every` and `--max-backoff` defaults as written on the command line.
 EVERY = format_duration(WATCH.every)
 MAX_BACKOFF = format_duration(WATCH.max_backoff)
@@ -170,6 +175,15 @@ def _main(
             help=f"Database URL (sqlite:///file.db or postgresql://…); default ${DB_ENV_VAR} or sqlite:///storyline.db."
         ),
     ] = None,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar=INDEX_DIR_ENV_VAR,
+            file_okay=False,
+            help="Folder for the story index files of PostgreSQL stores (default ~/.cache/storyline);"
+            " a SQLite store keeps its own beside the database file.",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
     _version: Annotated[
         bool,
@@ -180,6 +194,8 @@ def _main(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    if index_dir is not None:  # the story builder reads it wherever a command groups articles
+        os.environ[INDEX_DIR_ENV_VAR] = str(index_dir)
     ctx.obj = State(db=db)
 
 
