@@ -16,7 +16,16 @@ requests from ``--concurrency`` threads (each target also stops after ``--second
 
 * ``GET /`` (the stories page: newest first, with counts),
 * ``GET /stories/{id}`` (a story page, over the five newest stories),
-* ``GET /api/search?q=…`` (full-text search, over a fixed list of one- and two-word queries).
+* ``GET /api/search?q=…`` (full-text search, over a fixed list of one- and two-word queries),
+* ``GET /outlets`` and ``GET /api/outlets`` (every outlet's profile; target p95 200 ms),
+* ``GET /outlets/{name}`` (one outlet's profile with its evidence lists; target p95 300 ms).
+
+For the outlet pages every article also gets a report's findings (docs/outlets.md): the variants
+after the first of each story are written as copies of the first, with a credited and an
+uncredited claim and a verbatim quote each (``save_outlet_facts``), so the profile queries read a
+finding for every one of the articles. ``storyline outlets`` itself is timed too: in process
+(``services.outlet_profiles``, ``--requests`` calls) and as the command a user types (a new
+Python process each time, ten runs).
 
     python bench/web.py                               # 10,000 articles, 300 requests per target
     python bench/web.py --articles 2000 --requests 100 --json
@@ -39,15 +48,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from storyline.ingest.extract import extract
 from storyline.model import Article, RawDocument, Story
+from storyline.model.outlets import ArticleFacts
+from storyline.services import outlet_profiles
 from storyline.store import open_store
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 TARGET_P95_MS = 150.0
+#: Targets with their own p95 limits (issue 16): the outlet list 200 ms, one outlet's page 300 ms.
+TARGET_P95 = {"outlets page": 200.0, "outlets API": 200.0, "outlet page": 300.0, "outlets (in process)": 200.0}
 OUTLETS = ("Harbour Herald", "Daily Ledger", "Metro Wire", "Evening Post", "Coast Times", "Valley News", "Capital Star")
 QUERIES = (
     "police",
@@ -126,10 +140,68 @@ def build_store(db: Path, eval_dir: Path, size: int, per_story: int) -> dict[str
         if len(pending) == 500 or n == size - 1:
             store.save_stories(pending, members)
             pending, members = [], []
+        if stored:
+            store.save_outlet_facts(made, story_facts(made, stored))
     stored_n = store.count_articles()
     story_n = store.count_stories()
     store.close()
     return {"articles": stored_n, "stories": story_n, "build_s": round(time.perf_counter() - start, 1)}
+
+
+def story_facts(story_id: int, stored: list[Article]) -> list[ArticleFacts]:
+    """A report's findings for a story of variants: the first is the original, the rest copy it."""
+    first = stored[0]
+    out = [ArticleFacts(article_id=first.id or 0, story_id=story_id, verbatim=1)]
+    for art in stored[1:]:
+        claim = {"article": art.external_id, "sentence": 0, "start": 0, "end": 10, "text": art.text[:10]}
+        out.append(
+            ArticleFacts(
+                article_id=art.id or 0,
+                story_id=story_id,
+                originality="copy",
+                copy_of=first.id,
+                credited=1,
+                uncredited=1,
+                verbatim=1,
+                evidence={
+                    "copies": [{"article": art.external_id, "of": first.external_id, "kind": "verbatim"}],
+                    "claims": [{**claim, "credited": True}, {**claim, "credited": False}],
+                },
+            )
+        )
+    return out
+
+
+def time_outlets(db: Path, requests: int) -> dict[str, Any]:
+    """`storyline outlets` in process (the services call the command makes) and as a command."""
+    store = open_store(f"sqlite:///{db}")
+    outlet_profiles(store)  # the first call gives the articles their identities (once)
+    ms = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        outlet_profiles(store)
+        ms.append((time.perf_counter() - start) * 1000)
+    store.close()
+    ms.sort()
+    cmd = [sys.executable, "-m", "storyline", "--db", f"sqlite:///{db}", "outlets", "--format", "json"]
+    walls = []
+    for _ in range(10):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        walls.append((time.perf_counter() - start) * 1000)
+    walls.sort()
+    return {
+        "in_process": {
+            "requests": len(ms),
+            "errors": 0,
+            "p50_ms": round(statistics.median(ms), 1),
+            "p95_ms": round(ms[max(0, int(0.95 * len(ms)) - 1)], 1),
+            "max_ms": round(ms[-1], 1),
+            "per_s": round(1000 * len(ms) / sum(ms), 1),
+        },
+        "command_p50_ms": round(statistics.median(walls)),
+        "command_max_ms": round(walls[-1]),
+    }
 
 
 def free_port() -> int:
@@ -237,10 +309,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cold_ms = (time.perf_counter() - start) * 1000
         for sid in newest:
             httpx.get(f"{base}/stories/{sid}", timeout=120).raise_for_status()
+        outlets = [o["name"] for o in httpx.get(f"{base}/api/outlets", timeout=60).json()]
+        busiest = [quote(o, safe="") for o in outlets[:5]]
         targets: dict[str, Callable[[int], str]] = {
             "stories page": lambda n: f"{base}/",
             "story page": lambda n: f"{base}/stories/{newest[n % len(newest)]}",
             "search API": lambda n: f"{base}/api/search?q={QUERIES[n % len(QUERIES)].replace(' ', '+')}",
+            "outlets page": lambda n: f"{base}/outlets",
+            "outlets API": lambda n: f"{base}/api/outlets",
+            "outlet page": lambda n: f"{base}/outlets/{busiest[n % len(busiest)]}",
         }
         results = {
             name: load(url_of, args.requests, args.concurrency, args.seconds) for name, url_of in targets.items()
@@ -248,6 +325,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(10)
+    cli = time_outlets(db, args.requests)
+    results["outlets (in process)"] = cli["in_process"]
     if not args.keep:
         db.unlink(missing_ok=True)
     return {
@@ -257,8 +336,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cold_story_page_ms": round(cold_ms),
         "concurrency": args.concurrency,
         "targets": results,
-        "target_p95_ms": TARGET_P95_MS,
-        "met": all(r["p95_ms"] < TARGET_P95_MS and not r["errors"] for r in results.values()),
+        "outlets_command_ms": {"p50": cli["command_p50_ms"], "max": cli["command_max_ms"]},
+        "target_p95_ms": {name: TARGET_P95.get(name, TARGET_P95_MS) for name in results},
+        "met": all(r["p95_ms"] < TARGET_P95.get(n, TARGET_P95_MS) and not r["errors"] for n, r in results.items()),
     }
 
 
@@ -285,11 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{store['articles']:,} articles in {store['stories']:,} stories (built in {store['build_s']} s)")
     print(f"first page of stories analysed in the background in {result['first_page_analysed_s']} s;")
     print(f"a story page from cold (report computed): {result['cold_story_page_ms']} ms")
-    head = f"{'target':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}"
+    head = f"{'target':<22}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}{'limit':>7}"
     print(f"{head}  ({result['concurrency']} clients)")
     for name, r in result["targets"].items():
-        print(f"{name:<14}{r['requests']:>9}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['max_ms']:>9}{r['per_s']:>8}")
-    print(f"p95 under {TARGET_P95_MS:.0f} ms for every target: {'yes' if result['met'] else 'NO'}")
+        limit = result["target_p95_ms"][name]
+        row = f"{r['requests']:>9}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['max_ms']:>9}{r['per_s']:>8}{limit:>7.0f}"
+        print(f"{name:<22}{row}")
+    cmd = result["outlets_command_ms"]
+    print(f"`storyline outlets --format json` as a command (a new process): p50 {cmd['p50']} ms, max {cmd['max']} ms")
+    print(f"p95 under its limit for every target: {'yes' if result['met'] else 'NO'}")
     return 0 if result["met"] else 1
 
 

@@ -15,7 +15,9 @@ pyproject.toml keeps the entry points off the stages' functions); see docs/archi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,16 +29,36 @@ from storyline.analysis.conflicts import denied_texts
 from storyline.analysis.copies import CopyLink, CopyOptions, find_copies, group_sources
 from storyline.analysis.facts import cached_mentions
 from storyline.analysis.nli import NliModel, load_nli
+from storyline.analysis.outlets import (
+    OutletIndex,
+    article_facts,
+    article_outlet,
+    build_profiles,
+    coverage,
+    identify,
+    name_key,
+    profile_evidence,
+    read_outlets,
+)
 from storyline.analysis.quotealign import Quote, align_quotes, comparable_texts
 from storyline.analysis.quotes import QUOTES_VERSION, QuoteMention, extract_many
 from storyline.analysis.report import ReportOptions, StoryReport, analyse
 from storyline.analysis.upstream import cited_by, citing_articles
+from storyline.errors import NotFoundError
 from storyline.ingest.fetch import Fetcher
 from storyline.ingest.inputs import KnownUrl, expand_paths
 from storyline.ingest.local import IngestOptions, OnOutcome, extract_documents
 from storyline.ingest.local import ingest as ingest_local
 from storyline.ingest.watch import RoundReport, Watcher, WatchOptions, format_duration, parse_duration
 from storyline.model import Article, IngestOutcome, IngestReport, Story, Upstream
+from storyline.model.outlets import (
+    UNKNOWN_OUTLET,
+    ArticleFacts,
+    Coverage,
+    OutletFileLoad,
+    OutletProfile,
+    OutletRow,
+)
 from storyline.store import Store, open_store
 from storyline.stories.builder import Similar, StoryBuilder, StoryOptions, StoryUpdate, similar_articles
 from storyline.stories.builder import recluster as recluster_store
@@ -60,22 +82,33 @@ __all__ = [
     "StoryReport",
     "StoryUpdate",
     "analyse_articles",
+    "analyse_outlets",
     "analyse_stored",
     "article_quotes",
     "build_report",
     "expand_paths",
     "extract",
+    "forget_outlets",
     "format_duration",
+    "identify_outlets",
     "independent_sources",
     "ingest",
+    "load_outlet_file",
     "nli_model",
     "open_store",
+    "outlet_columns",
+    "outlet_index",
+    "outlet_profile",
+    "outlet_profiles",
+    "outlets_stamp",
     "parse_duration",
     "quote_mentions",
     "recluster",
+    "record_outlet_facts",
     "report_embedder",
     "similar",
     "story_copies",
+    "story_coverage",
     "story_embedder",
     "story_quotes",
     "upstream_sources",
@@ -423,20 +456,23 @@ def build_report(
     embed: EmbedFunction | None = None,
     nli: NliModel | None = None,
 ) -> StoryReport:
-    """The report of one stored story (NotFoundError when there is none)."""
+    """The report of one stored story (NotFoundError when there is none); its articles carry the
+    outlet their identity resolves to, and what it finds about them is kept for the outlet profiles."""
     options = options or ReportOptions()
     story, articles = _story_articles(store, story_id)
     embed = embed or report_embedder(store)
     nli = nli or nli_model(options)
-    return analyse(
+    report = analyse(
         story,
-        articles,
+        _with_outlets(outlet_index(store), articles),
         options,
         embed=embed,
         nli=nli,
         mentions=_mentions(store, articles),
         fact_mentions=cached_mentions(store, articles),
     )
+    record_outlet_facts(store, report)
+    return report
 
 
 def independent_sources(report: dict[str, Any]) -> int:
@@ -475,3 +511,195 @@ def analyse_stored(store: Store, external_ids: Sequence[str], *, batch_size: int
         batch = [store.get_article(x) for x in external_ids[start : start + batch_size]]
         analyse_articles(store, batch)
         yield len(batch)
+
+
+# -- outlets ----------------------------------------------------------------------------------------
+
+
+def identify_outlets(store: Store, *, batch: int = 5000) -> int:
+    """Give every stored article without one its outlet identity (site name, domain, byline); how
+    many were new. Runs before every outlet listing, so it only ever does the new articles."""
+    done = 0
+    while rows := store.articles_without_outlet(batch):
+        store.save_article_outlets([article_outlet(a) for a in rows])
+        done += len(rows)
+        if len(rows) < batch:
+            break
+    return done
+
+
+def outlet_index(store: Store) -> OutletIndex:
+    """Names and domains resolved to outlets, with the loaded outlet file (see :class:`OutletIndex`):
+    from the stored names only (one grouped query), for a report that names its articles' outlets."""
+    identify_outlets(store)
+    return OutletIndex.build(store.outlet_names(), store.load_outlet_metadata())
+
+
+_CACHE_KEY = "profiles.1"  # a new number when the cached form changes
+_MEMO: dict[str, tuple[str, list[OutletProfile], OutletIndex]] = {}  # store URL -> the last profiles read
+_PAGES: dict[tuple[str, str], tuple[str, OutletProfile]] = {}  # (store URL, outlet) -> its last evidence
+_OUTLETS_LOCK = threading.Lock()
+
+
+def _profiles(store: Store) -> tuple[str, list[OutletProfile], OutletIndex]:
+    """The store's outlet stamp, every outlet's profile (with the stories it was first to report)
+    and the outlet index: as last computed while the stamp stays the one they were computed at (in
+    memory, else from the store's cache row), else computed from a few grouped queries and cached."""
+    identify_outlets(store)
+    stamp = store.outlet_stamp()
+    memo = _MEMO.get(store.url)
+    if memo is not None and memo[0] == stamp:
+        return memo
+    with _OUTLETS_LOCK:  # one thread computes; the others then read what it made
+        memo = _MEMO.get(store.url)
+        if memo is not None and memo[0] == stamp:
+            return memo
+        return _compute_profiles(store, stamp)
+
+
+def _compute_profiles(store: Store, stamp: str) -> tuple[str, list[OutletProfile], OutletIndex]:
+    cached = store.load_outlet_cache(_CACHE_KEY)
+    metadata = store.load_outlet_metadata()
+    if cached is not None and cached[0] == stamp:
+        data = json.loads(cached[1])
+        profiles = [OutletProfile.from_json(d) for d in data["profiles"]]
+        names = [OutletRow(k, n, d, None, None, c, None, None) for k, n, d, c in data["names"]]
+    else:
+        names = store.outlet_names()
+        index = OutletIndex.build(names, metadata)
+        profiles = build_profiles(
+            index, store.outlet_rows(), store.outlet_fact_sums(), store.outlet_copied_from(), store.outlet_wires()
+        )
+        data = {
+            "profiles": [p.to_json() for p in profiles],
+            "names": [[r.name_key, r.name, r.domain, r.articles] for r in names],
+        }
+        store.save_outlet_cache(stamp, json.dumps(data, ensure_ascii=False), _CACHE_KEY)
+    index = OutletIndex.build(names, metadata)
+    _MEMO[store.url] = (stamp, profiles, index)
+    return stamp, profiles, index
+
+
+def outlets_stamp(store: Store) -> str:
+    """A text that changes whenever the outlet profiles may (after giving new articles their
+    identity): what a caller keys anything it derives from the profiles on."""
+    return _profiles(store)[0]
+
+
+def outlet_profiles(store: Store) -> list[OutletProfile]:
+    """Every outlet's profile, most articles first; every stored article counts for exactly one.
+
+    Computed from a few grouped queries when the store changed since the last listing (a story
+    written, an article identified, a report's findings kept, an outlet file loaded), else read
+    from the one cached row."""
+    return [dataclasses.replace(p, evidence={}) for p in _profiles(store)[1]]
+
+
+def outlet_profile(store: Store, name: str) -> OutletProfile:
+    """One outlet's profile (by any of its names, a domain or a URL) with the evidence of every
+    figure: its articles, stories, first reports, copies, credits, altered quotes, lone conflicts
+    (kept in memory while the store's outlet stamp stays the same).
+
+    Raises:
+        NotFoundError: no stored article is of that outlet.
+    """
+    stamp, profiles, index = _profiles(store)
+    outlet = index.lookup(name)
+    found = next((p for p in profiles if p.name == outlet), None)
+    if found is None:
+        raise NotFoundError(f"no stored article is of an outlet named {name!r}; `storyline outlets` lists them")
+    memo = _PAGES.get((store.url, found.name))
+    if memo is not None and memo[0] == stamp:
+        return memo[1]
+    with _OUTLETS_LOCK:
+        memo = _PAGES.get((store.url, found.name))
+        if memo is not None and memo[0] == stamp:
+            return memo[1]
+        profile = _with_evidence(store, found, profiles, index)
+        if len(_PAGES) >= 64:
+            _PAGES.pop(next(iter(_PAGES)))
+        _PAGES[(store.url, found.name)] = (stamp, profile)
+        return profile
+
+
+def _with_evidence(
+    store: Store, found: OutletProfile, profiles: Sequence[OutletProfile], index: OutletIndex
+) -> OutletProfile:
+    """`found` with its evidence lists, and the outlets that copy it."""
+    keys = [k for k, v in index.by_key.items() if v == found.name]
+    if found.name != UNKNOWN_OUTLET:
+        keys.append(name_key(found.name) or found.name)
+    rows = store.outlet_articles(keys, found.domains, unknown=found.name == UNKNOWN_OUTLET)
+    evidence = profile_evidence(found, rows, index)
+    copied_by = {p.name: p.originality["copied_from"].get(found.name, 0) for p in profiles if p.name != found.name}
+    evidence["copied_by"] = {k: v for k, v in sorted(copied_by.items(), key=lambda kv: -kv[1]) if v}
+    return dataclasses.replace(found, evidence=evidence)
+
+
+def forget_outlets() -> None:
+    """Drop the profiles kept in memory (the store's cache row stays): for tests and benchmarks."""
+    _MEMO.clear()
+    _PAGES.clear()
+
+
+def load_outlet_file(store: Store, path: Path) -> OutletFileLoad:
+    """Read an outlet file whole and make it the store's (replacing the one loaded before); refused
+    in one line when it is bad, and then the store keeps the file it had.
+
+    Raises:
+        SourceError: the file is missing, too large, not UTF-8, not CSV or JSON, without a `name` or
+            `domain` column, or holds conflicting rows or markup in a name.
+    """
+    parsed = read_outlets(path)
+    store.replace_outlet_metadata(parsed.rows)
+    index = outlet_index(store)
+    stored = {index.outlet_of(r.name_key, r.domain) for r in store.outlet_names()}
+    unknown = sum(1 for row in parsed.rows if index.lookup(row.name or row.domains[0]) not in stored)
+    warnings = [*parsed.warnings]
+    if unknown:
+        warnings.append(f"{unknown} of {len(parsed.rows)} rows name outlets no stored article has (kept)")
+    return OutletFileLoad(rows=len(parsed.rows), columns=parsed.columns, warnings=tuple(warnings))
+
+
+def outlet_columns(store: Store) -> list[str]:
+    """The columns of the loaded outlet file (country, owner, ratings …), for a coverage breakdown."""
+    return sorted({c for row in store.load_outlet_metadata() for c in row.columns})
+
+
+def story_coverage(store: Store, report: dict[str, Any], column: str) -> Coverage:
+    """A story's independent sources (from its report's JSON form, whose articles name their
+    outlets) by one column of the loaded outlet file, with the blindspot flag (see
+    :func:`storyline.analysis.outlets.coverage`)."""
+    index = OutletIndex.build([], store.load_outlet_metadata())
+    articles = [(str(a.get("id")), str(a.get("outlet") or UNKNOWN_OUTLET)) for a in report.get("articles") or []]
+    links = [(str(c.get("copy")), str(c.get("of"))) for c in report.get("copies") or [] if c.get("kind") != "sibling"]
+    return coverage(articles, links, index, column)
+
+
+def _with_outlets(index: OutletIndex, articles: Sequence[Article]) -> list[Article]:
+    """The articles with the outlet their identity resolves to (as the outlet pages name it; None
+    for an article of no known outlet, so that two such articles are never one source)."""
+    out = []
+    for a in articles:
+        ident = article_outlet(a) if a.id is not None else identify(0, a.outlet, a.url, a.text[:400])
+        name = index.outlet_of(ident.name_key, ident.domain)
+        out.append(dataclasses.replace(a, outlet=None if name == UNKNOWN_OUTLET else name))
+    return out
+
+
+def record_outlet_facts(store: Store, report: StoryReport) -> list[ArticleFacts]:
+    """Keep what a story's report found about each of its articles for the outlet profiles (called
+    whenever a report is made, so the profiles follow the analysed stories without analysing again)."""
+    row_ids = {a.external_id: a.id for a in report.articles if a.id is not None}
+    outlet_of = {a.external_id: a.outlet for a in report.articles if a.outlet}
+    facts = article_facts(report.to_json(), row_ids, outlet_of, report.story.id)
+    store.save_outlet_facts(report.story.id, facts)
+    return facts
+
+
+def analyse_outlets(store: Store, *, limit: int | None = None) -> Iterator[int]:
+    """Make the reports of stories whose articles have no findings yet (each report records them),
+    so the outlet profiles cover every story; yields each story id once done."""
+    for story_id in store.stories_without_outlet_facts(limit):
+        build_report(store, story_id)
+        yield story_id

@@ -379,6 +379,9 @@ def test_openapi_document_describes_the_api(client: TestClient) -> None:
         "/api/articles/{article_id}",
         "/api/search",
         "/api/articles",
+        "/api/outlets",
+        "/api/outlets/{name}",
+        "/api/stories/{story_id}/coverage",
     }
     post = doc["paths"]["/api/articles"]["post"]
     assert post["security"] == [{"HTTPBearer": []}] and "articles" in json.dumps(post["requestBody"])

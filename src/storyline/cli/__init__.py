@@ -6,6 +6,7 @@
 - :mod:`.ingest`: `ingest`, `extract`, `demo`, `watch`;
 - :mod:`.browse`: `articles`, `article`, `rejected`, `stories`, `story`, `similar`, `copies`,
   `sources`, `quotes`;
+- :mod:`.outlets`: `outlets`, `outlet`, `coverage`;
 - :mod:`.report`: `report`;
 - :mod:`.db`: `recluster`, `db upgrade`;
 - :mod:`.serve`: `serve`.
@@ -24,12 +25,12 @@ from ._common import app, db_app
 
 # isort: off
 # Imported for their commands, in the order `storyline --help` lists them.
-from . import ingest, browse, report, db, serve
+from . import ingest, browse, outlets, report, db, serve
 # isort: on
 
 app.add_typer(db_app, name="db")
 
-__all__ = ["app", "browse", "db", "ingest", "main", "report", "serve"]
+__all__ = ["app", "browse", "db", "ingest", "main", "outlets", "report", "serve"]
 
 
 def main() -> None:

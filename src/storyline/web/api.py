@@ -1,4 +1,4 @@
-"""The JSON API under /api/: stories, story reports, articles, search, and ingest (with a token).
+"""The JSON API under /api/: stories, story reports, articles, search, outlets, and ingest (with a token).
 
 Every list is paginated (`limit` at most 100, `offset`), queries are capped in length, and the
 ingest body is capped in size and in how many articles, URLs it holds. Errors are
@@ -8,6 +8,7 @@ ingest body is capped in size and in how many articles, URLs it holds. Errors ar
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from storyline import services
 from storyline.model import Article, Story
 from storyline.store.search import SNIPPET_END, SNIPPET_START, StoryQuery
 
@@ -340,3 +342,61 @@ def _pydantic_message(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in error.get("loc", ()))
         parts.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
     return "; ".join(parts)
+
+
+# -- outlets (docs/outlets.md) -----------------------------------------------------------------------
+
+_JSON_ARRAY = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+_JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+@router.get(
+    "/outlets",
+    responses={200: {"description": "Every outlet's profile, most articles first.", "content": _JSON_ARRAY}, **ERRORS},
+)
+def list_outlets(request: Request) -> Response:
+    """Every outlet's profile: the JSON of `storyline outlets --format json` (docs/outlets.md)."""
+    site = site_of(request)
+
+    def make() -> bytes:
+        return _json_bytes([p.to_json() for p in services.outlet_profiles(site.store)])
+
+    body = site.outlet_page((services.outlets_stamp(site.store), "api"), make)
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/outlets/{name:path}",
+    responses={200: {"description": "One outlet's profile with its evidence.", "content": _JSON_OBJECT}, **ERRORS},
+)
+def get_outlet(request: Request, name: Annotated[str, Path(min_length=1, max_length=300)]) -> Response:
+    """One outlet (by any of its names, a domain or a URL) with the evidence of every figure: the JSON
+    of `storyline outlet NAME --format json`."""
+    site = site_of(request)
+    profile = services.outlet_profile(site.store, name)
+    body = site.outlet_page(
+        (services.outlets_stamp(site.store), "api", profile.name), lambda: _json_bytes(profile.to_json())
+    )
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/stories/{story_id}/coverage",
+    responses={200: {"description": "The story's sources by one column.", "content": _JSON_OBJECT}, **ERRORS},
+)
+def get_coverage(
+    request: Request,
+    story_id: Annotated[int, Path(ge=0, le=MAX_ID)],
+    by: Annotated[str, Query(min_length=1, max_length=100, description="A column of the outlet file.")] = "country",
+) -> Response:
+    """A story's independent sources by one column of the loaded outlet file, with the blindspot flag
+    (the JSON of `storyline coverage STORY_ID --by COLUMN --format json`)."""
+    site = site_of(request)
+    entry = site.reports.get(site.store.get_story(story_id))
+    return Response(
+        _json_bytes(services.story_coverage(site.store, entry.report, by).to_json()), media_type="application/json"
+    )

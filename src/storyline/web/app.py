@@ -34,7 +34,7 @@ from storyline.errors import NotFoundError, OptionsError, StoreError, StorylineE
 from storyline.store import Store, open_store
 
 from .service import Site, WebOptions
-from .views import KINDS, article_url, cite_url, quote_diff, snippet_html
+from .views import KINDS, article_url, cite_url, outlet_url, quote_diff, snippet_html
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,9 @@ def _templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(article_url=article_url, cite_url=cite_url, kinds=KINDS, version=__version__)
+    env.globals.update(
+        article_url=article_url, cite_url=cite_url, outlet_url=outlet_url, kinds=KINDS, version=__version__
+    )
     env.filters.update(quote_diff=quote_diff, snippet=snippet_html)
     return env
 

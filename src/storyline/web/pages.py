@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
+from storyline import services
 from storyline.errors import NotFoundError, OptionsError
+from storyline.model.outlets import OutletProfile
 from storyline.render import CSP as REPORT_CSP
 from storyline.render import render, safe_url
 from storyline.render.html import WebHeader, report_markup
@@ -26,6 +30,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 StoryId = Annotated[int, Path(ge=0, le=MAX_ID)]
+Order = Literal["asc", "desc"]
 _DOWNLOADS = {"json": ("json", "application/json"), "md": ("markdown", "text/markdown"), "html": ("html", "text/html")}
 
 
@@ -78,16 +83,22 @@ def stories_page(
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, story_id: StoryId) -> Response:
+def story_page(request: Request, story_id: StoryId, by: Annotated[str, Query(max_length=100)] = "") -> Response:
     """One story: summary, claims × outlets, conflicts, quotes, timeline, copy graph, articles (the
-    report's shared template, :mod:`storyline.render.html`, with links to the articles' pages)."""
+    report's shared template, :mod:`storyline.render.html`, with links to the articles' pages), and
+    its sources by a column of the outlet file (`by`, default its first column)."""
     site = site_of(request)
     entry = site.reports.get(site.store.get_story(story_id))
-    html = entry.rendered.get("page")
-    if html is None:
-        html = bytes(render_page(request, "story.html", **_story_context(entry, story_id)).body).decode("utf-8")
-        entry.rendered["page"] = html
-    return Response(html, media_type="text/html; charset=utf-8")
+    markup = entry.rendered.get("markup")
+    if markup is None:  # the report's markup, made once per report; the coverage each time
+        markup = str(_story_context(entry, story_id)["report"])
+        entry.rendered["markup"] = markup
+    story = entry.report.get("story") or {}
+    columns = services.outlet_columns(site.store)
+    column = by.strip().casefold() if by.strip() else (columns[0] if columns else "")
+    coverage = services.story_coverage(site.store, entry.report, column).to_json() if columns else None
+    title = story.get("headline") or "Untitled story"
+    return render_page(request, "story.html", title=title, report=Markup(markup), coverage=coverage, columns=columns)
 
 
 def _story_context(entry: ReportEntry, story_id: int) -> dict[str, Any]:
@@ -257,3 +268,77 @@ def job_page(request: Request, job_id: Annotated[str, Path(max_length=40)]) -> R
     if job is None:
         raise HTTPException(404, "no such ingest job (jobs are kept in memory, the last 50)")
     return render_page(request, "job.html", job=job, counts=job.counts())
+
+
+# -- outlets (docs/outlets.md) -----------------------------------------------------------------------
+
+OUTLET_COLUMNS = {
+    "name": "Outlet",
+    "articles": "Articles",
+    "stories": "Stories",
+    "first": "First to report",
+    "copies": "Copies and rewrites",
+    "credited": "Credits upstream",
+    "altered": "Altered quotes",
+    "lone": "Stands alone",
+}
+OutletSort = Literal["name", "articles", "stories", "first", "copies", "credited", "altered", "lone"]
+
+
+def _credited(p: OutletProfile) -> float:
+    total = p.attribution["credited"] + p.attribution["uncredited"]
+    return p.attribution["credited"] / total if total else -1.0
+
+
+_SORT_KEYS: dict[str, Callable[[OutletProfile], Any]] = {
+    "name": lambda p: p.name.casefold(),
+    "articles": lambda p: p.articles,
+    "stories": lambda p: p.stories,
+    "first": lambda p: p.first_to_report,
+    "copies": lambda p: p.originality["copies"] + p.originality["rewrites"],
+    "credited": _credited,
+    "altered": lambda p: p.quote_fidelity["altered"],
+    "lone": lambda p: p.lone_conflicts,
+}
+
+
+@router.get("/outlets")
+def outlets_page(
+    request: Request, sort: Annotated[OutletSort, Query()] = "articles", order: Annotated[Order, Query()] = "desc"
+) -> Response:
+    """Every outlet's profile in a table sorted by any column (the headings are links: no script);
+    made once per outlets stamp and order."""
+    site = site_of(request)
+
+    def make() -> bytes:
+        profiles = services.outlet_profiles(site.store)
+        ordered = sorted(profiles, key=lambda p: p.name.casefold())
+        ordered.sort(key=_SORT_KEYS[sort], reverse=order == "desc")
+        page = render_page(
+            request,
+            "outlets.html",
+            profiles=ordered,
+            columns=OUTLET_COLUMNS,
+            sort=sort,
+            order=order,
+            total=sum(p.articles for p in profiles),
+            analysed=sum(p.analysed for p in profiles),
+        )
+        return bytes(page.body)
+
+    body = site.outlet_page((services.outlets_stamp(site.store), "page", sort, order), make)
+    return Response(body, media_type="text/html; charset=utf-8")
+
+
+@router.get("/outlets/{name:path}")
+def outlet_page(request: Request, name: Annotated[str, Path(min_length=1, max_length=300)]) -> Response:
+    """One outlet: its profile, who it copies and who copies it, and the evidence of every figure
+    (made once per outlets stamp)."""
+    site = site_of(request)
+    profile = services.outlet_profile(site.store, name)
+
+    def make() -> bytes:
+        return bytes(render_page(request, "outlet.html", p=profile).body)
+
+    body = site.outlet_page((services.outlets_stamp(site.store), "outlet", profile.name), make)
+    return Response(body, media_type="text/html; charset=utf-8")

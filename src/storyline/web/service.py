@@ -293,6 +293,8 @@ class Site:
         self.jobs: OrderedDict[str, IngestJob] = OrderedDict()
         self._jobs_lock = threading.Lock()
         self._outlets: tuple[float, list[tuple[str, int]]] = (0.0, [])
+        self._outlet_pages: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._outlet_lock = threading.Lock()
 
     @property
     def writable(self) -> bool:
@@ -312,6 +314,19 @@ class Site:
             found = self.store.outlets()
             self._outlets = (time.monotonic(), found)
         return found
+
+    def outlet_page(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+        """An outlet page or answer (`key` starts with the outlets stamp), made once per stamp: the
+        profiles change only when the stamp does (the last 64 kept)."""
+        with self._outlet_lock:
+            body = self._outlet_pages.get(key)
+        if body is None:
+            body = make()
+            with self._outlet_lock:
+                self._outlet_pages[key] = body
+                while len(self._outlet_pages) > 64:
+                    self._outlet_pages.popitem(last=False)
+        return body
 
     def warm(self, stories: Iterable[Story]) -> None:
         """Queue reports of listed stories for the background thread."""

@@ -33,6 +33,7 @@ __all__ = [
     "cite_url",
     "labels",
     "marked_text",
+    "outlet_url",
     "parse_span",
     "quote_diff",
     "snippet_html",
@@ -45,6 +46,11 @@ KINDS: dict[str, str] = {
     "copy": "a passage copied from or into another article",
     "source": "an upstream report cited",
 }
+
+
+def outlet_url(name: object) -> str:
+    """The page of an outlet (its name quoted as one path segment)."""
+    return f"/outlets/{quote(str(name), safe='')}"
 
 
 def article_url(article_id: object, **query: object) -> str:
