@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from storyline.model import Story
+from storyline.store.rows import row_to_story, story_articles
 from storyline.store.schema import articles, stories, story_members
 
 __all__ = ["MAX_TERMS", "SNIPPET_END", "SNIPPET_START", "SearchHit", "SearchTables", "StoryQuery", "search_terms"]
@@ -85,12 +86,10 @@ class SearchTables:
         Returns:
             One page of hits and the number of matches (at most :data:`MAX_COUNT`).
         """
-        from storyline.store.story_tables import read_snapshot
-
         terms = search_terms(query)
         if not terms or limit < 1:
             return [], 0
-        with read_snapshot(self.engine) as conn:  # the hits and their count from one state of the store
+        with _read_snapshot(self.engine) as conn:  # the hits and their count from one state of the store
             if self._postgres:
                 rows = conn.execute(
                     _PG_SEARCH, {"q": " ".join(terms), "ranked": PG_RANKED, "limit": limit, "offset": offset}
@@ -113,8 +112,6 @@ class SearchTables:
 
     def search_stories(self, query: StoryQuery, *, limit: int = 20, offset: int = 0) -> tuple[list[Story], int]:
         """Stories that match `query`, most recently active first, and how many match in all."""
-        from storyline.store.story_tables import _row_to_story, _story_articles, read_snapshot
-
         s = stories.c
         where: list[sa.ColumnElement[bool]] = []
         if query.since:
@@ -139,11 +136,11 @@ class SearchTables:
         elif query.text.strip():
             return [], 0  # only punctuation: nothing can match
         order = (s.last_seen.is_(None), s.last_seen.desc(), s.article_count.desc(), s.id)
-        with read_snapshot(self.engine) as conn:
+        with _read_snapshot(self.engine) as conn:
             rows = conn.execute(sa.select(stories).where(*where).order_by(*order).offset(offset).limit(limit)).all()
             total = conn.execute(sa.select(sa.func.count()).select_from(stories).where(*where)).scalar_one()
-            listed = _story_articles(conn, [r.id for r in rows])
-        return [_row_to_story(r, listed.get(r.id, ())) for r in rows], int(total)
+            listed = story_articles(conn, [r.id for r in rows])
+        return [row_to_story(r, listed.get(r.id, ())) for r in rows], int(total)
 
     def outlets(self, limit: int = 200) -> list[tuple[str, int]]:
         """The outlets with most stored articles, with their counts."""
@@ -214,3 +211,11 @@ _PG_SEARCH = sa.text(
     "FROM page JOIN articles AS a ON a.id = page.id LEFT JOIN story_members AS m ON m.article_id = a.id, q "
     "ORDER BY page.rank DESC, a.id DESC"
 )
+
+
+def _read_snapshot(engine: Any) -> Any:
+    """`story_tables.read_snapshot`, imported when first used: `base` imports this module for its
+    records, and `story_tables` imports `base`."""
+    from storyline.store.story_tables import read_snapshot
+
+    return read_snapshot(engine)

@@ -23,6 +23,7 @@ from storyline.model import Article, Rejected
 from storyline.store.base import AddResult
 from storyline.store.concurrency import file_lock, pg_advisory_lock, sqlite_lock_path, thread_lock, write
 from storyline.store.outlet_tables import OutletTables
+from storyline.store.rows import row_to_article
 from storyline.store.schema import article_aliases, articles, rejections
 from storyline.store.search import SearchTables
 from storyline.store.story_tables import StoryTables
@@ -68,21 +69,6 @@ def _make_engine(url: str) -> Engine:
         cur.close()
 
     return engine
-
-
-def _row_to_article(row: sa.Row[Any]) -> Article:
-    return Article(
-        id=row.id,
-        external_id=row.external_id,
-        text=row.text,
-        content_hash=row.content_hash,
-        source=row.source,
-        title=row.title,
-        published=row.published,
-        outlet=row.outlet,
-        url=row.url,
-        language=row.language,
-    )
 
 
 class SqlStore(StoryTables, SearchTables, OutletTables):
@@ -250,14 +236,14 @@ class SqlStore(StoryTables, SearchTables, OutletTables):
             row = conn.execute(sa.select(articles).where(cond).order_by(articles.c.external_id != external_id)).first()
         if row is None:
             raise NotFoundError(f"no stored article with id {external_id!r}")
-        return _row_to_article(row)
+        return row_to_article(row)
 
     def iter_articles(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Stored articles in ingest order."""
         query = sa.select(articles).order_by(articles.c.id).offset(offset).limit(limit)
         with self.engine.connect() as conn:
             for row in conn.execute(query):
-                yield _row_to_article(row)
+                yield row_to_article(row)
 
     def count_articles(self) -> int:
         """Number of stored articles."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -16,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from storyline.errors import NotFoundError
-from storyline.model import Article, Story, StoryArticle
+from storyline.model import Article, Story
 from storyline.store.base import FeatureRow, StoredFeatures
 from storyline.store.concurrency import write
+from storyline.store.rows import row_to_article, row_to_story, story_articles
 from storyline.store.schema import (
-    article_aliases,
     article_features,
     article_quotes,
     articles,
@@ -42,20 +41,16 @@ class StoryTables:
 
     def articles_without_features(self, model: str, limit: int = 500) -> list[Article]:
         """Up to `limit` stored articles that have no vector from `model` yet, in ingest order."""
-        from storyline.store.sql import _row_to_article
-
         have = sa.select(article_features.c.article_id).where(article_features.c.model == model)
         query = sa.select(articles).where(articles.c.id.not_in(have)).order_by(articles.c.id).limit(limit)
         with self.engine.connect() as conn:
-            return [_row_to_article(row) for row in conn.execute(query)]
+            return [row_to_article(row) for row in conn.execute(query)]
 
     def articles_by_id(self, ids: Sequence[int]) -> list[Article]:
         """The stored articles with these row ids (missing ids are skipped), in id order."""
-        from storyline.store.sql import _row_to_article
-
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(articles).where(articles.c.id.in_(list(ids))).order_by(articles.c.id))
-            return [_row_to_article(row) for row in rows]
+            return [row_to_article(row) for row in rows]
 
     def save_features(self, rows: Sequence[FeatureRow]) -> None:
         """Cache vectors and features, replacing older ones."""
@@ -278,8 +273,8 @@ class StoryTables:
         )
         with read_snapshot(self.engine) as conn:
             rows = conn.execute(query).all()
-            listed = _story_articles(conn, [r.id for r in rows])
-        return [_row_to_story(r, listed.get(r.id, ())) for r in rows]
+            listed = story_articles(conn, [r.id for r in rows])
+        return [row_to_story(r, listed.get(r.id, ())) for r in rows]
 
     def get_story(self, story_id: int) -> Story:
         """One story with its articles; NotFoundError when there is none with this id."""
@@ -287,8 +282,8 @@ class StoryTables:
             row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
             if row is None:
                 raise NotFoundError(f"no story with id {story_id}")
-            listed = _story_articles(conn, [story_id])
-        return _row_to_story(row, listed.get(story_id, ()))
+            listed = story_articles(conn, [story_id])
+        return row_to_story(row, listed.get(story_id, ()))
 
     def count_stories(self) -> int:
         """Number of stories."""
@@ -323,61 +318,3 @@ def _raise_to(key: str, value: int) -> sa.Update:
     column = store_state.c.value
     raised = sa.case((column < value, sa.literal(value, sa.BigInteger)), else_=column)
     return sa.update(store_state).where(store_state.c.key == key).values(value=raised)
-
-
-def _story_articles(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[StoryArticle]]:
-    a, m = articles.c, story_members.c
-    out: dict[int, list[StoryArticle]] = defaultdict(list)
-    for i in range(0, len(story_ids), 500):
-        query = (
-            sa.select(m.story_id, a.id, a.external_id, a.outlet, a.published, a.title)
-            .join(articles, a.id == m.article_id)
-            .where(m.story_id.in_(story_ids[i : i + 500]))
-            .order_by(m.story_id, a.published.is_(None), a.published, a.id)
-        )
-        listed = conn.execute(query).all()
-        aliases = _aliases(conn, [row.id for row in listed])
-        for row in listed:
-            out[row.story_id].append(
-                StoryArticle(
-                    id=row.id, external_id=row.external_id, outlet=row.outlet, published=row.published, title=row.title
-                )
-            )
-            out[row.story_id] += [
-                StoryArticle(
-                    id=row.id,
-                    external_id=alias,
-                    outlet=row.outlet,
-                    published=row.published,
-                    title=row.title,
-                    duplicate_of=row.external_id,
-                )
-                for alias in aliases.get(row.id, ())
-            ]
-    return out
-
-
-def _aliases(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = defaultdict(list)
-    for i in range(0, len(article_ids), 500):
-        query = (
-            sa.select(article_aliases.c.article_id, article_aliases.c.external_id)
-            .where(article_aliases.c.article_id.in_(article_ids[i : i + 500]))
-            .order_by(article_aliases.c.external_id)
-        )
-        for row in conn.execute(query):
-            found[row.article_id].append(row.external_id)
-    return found
-
-
-def _row_to_story(row: sa.Row[Any], listed: Sequence[StoryArticle]) -> Story:
-    return Story(
-        id=row.id,
-        headline=row.headline,
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        article_count=row.article_count,
-        outlets=tuple(json.loads(row.outlets)),
-        names=tuple(json.loads(row.names)),
-        articles=tuple(listed),
-    )
