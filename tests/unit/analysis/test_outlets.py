@@ -25,7 +25,7 @@ from storyline.analysis.outlets import (
     read_outlets,
     registrable_domain,
 )
-from storyline.errors import SourceError
+from storyline.errors import NotFoundError, SourceError
 from storyline.model import Article
 from storyline.model.outlets import ArticleOutlet, OutletMetadata, OutletProfile, OutletRow
 from storyline.store import open_store
@@ -490,3 +490,43 @@ def test_profiles_round_trip_through_their_json() -> None:
     rows = [_row("a", "A", "a.com", 2, story=1), _row(None, None, None, 1, story=1)]
     for profile in build_profiles(OutletIndex.build(rows), rows):
         assert OutletProfile.from_json(json.loads(json.dumps(profile.to_json()))) == profile
+
+
+def test_services_list_outlets_from_the_cache_on_both_backends(db_url: str, tmp_path: Path) -> None:
+    from storyline import services
+
+    store = open_store(db_url)
+    try:
+        store.add_articles(
+            [
+                _article("a1", "Example News", "https://www.example.com/1", 2),
+                _article("a2", None, "https://m.example.com/2", 3),
+                _article("u1", None, None, 4),
+            ]
+        )
+        services.forget_outlets()
+        first = [p.to_json() for p in services.outlet_profiles(store)]
+        assert [(p["name"], p["articles"]) for p in first] == [("Example News", 2), ("unknown", 1)]
+        stamp = services.outlets_stamp(store)
+        services.forget_outlets()  # a new process: the store's cache row, not a recomputation
+        assert store.load_outlet_cache("profiles.1") is not None
+        assert [p.to_json() for p in services.outlet_profiles(store)] == first
+        one = services.outlet_profile(store, "https://amp.example.com/x")
+        assert [a["id"] for a in one.evidence["articles"]] == ["a1", "a2"]
+        good = tmp_path / "outlets.csv"
+        good.write_text("name,country\nExample News,US\nNobody Daily,FR\n", encoding="utf-8")
+        loaded = services.load_outlet_file(store, good)
+        assert loaded.rows == 2 and loaded.warnings == ("1 of 2 rows name outlets no stored article has (kept)",)
+        assert services.outlets_stamp(store) != stamp  # the file moved the stamp on
+        assert services.outlet_profile(store, "example news").metadata == {"country": "US"}
+        bad = tmp_path / "bad.csv"
+        bad.write_bytes(b"name,country\n<b>x</b>,US\n")
+        with pytest.raises(SourceError, match="markup"):
+            services.load_outlet_file(store, bad)
+        assert services.outlet_profile(store, "example news").metadata == {"country": "US"}  # nothing half-loaded
+        with pytest.raises(NotFoundError):
+            services.outlet_profile(store, "Nobody Daily")  # in the file, but no stored article
+        store.add_articles([_article("a3", "Example News", None, 5)])
+        assert services.outlet_profiles(store)[0].articles == 3  # a new article: identified, counted
+    finally:
+        store.close()
