@@ -63,7 +63,7 @@ class StoredFeatures:
     label: str | None = None
 
 
-class Store(Protocol):
+class ArticleStore(Protocol):
     """Where articles live. Adding the same article twice changes nothing."""
 
     url: str
@@ -104,6 +104,10 @@ class Store(Protocol):
         """Release connections."""
         ...
 
+
+class FeatureStore(Protocol):
+    """Each article's cached lead vector and features, with its story membership (the story index reads them)."""
+
     def articles_without_features(self, model: str, limit: int = 500) -> list[Article]:
         """Stored articles with no cached vector from `model`, oldest first."""
         ...
@@ -127,6 +131,10 @@ class Store(Protocol):
         """Every article with a cached vector from `model`: its story id (None: not in a story yet)."""
         ...
 
+
+class AnalysisCache(Protocol):
+    """What a report computes once per article and per text: parsed quotes and embedded texts (also fact mentions)."""
+
     def load_quotes(self, article_ids: Sequence[int], version: str) -> dict[int, list[dict[str, Any]]]:
         """Cached quotes of these articles under extraction `version`."""
         ...
@@ -142,6 +150,10 @@ class Store(Protocol):
     def save_vectors(self, rows: Sequence[tuple[str, bytes]]) -> None:
         """Cache text vectors: (key, raw float32 bytes) rows."""
         ...
+
+
+class StoryStore(Protocol):
+    """The stories: written under the story lock, with a version that moves on with every change."""
 
     def save_stories(
         self,
@@ -186,6 +198,10 @@ class Store(Protocol):
         """Number of stories."""
         ...
 
+
+class SearchStore(Protocol):
+    """Full-text search over articles and stories, and the outlet counts the web lists."""
+
     def search_articles(self, query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int]:
         """Articles whose title or body holds every word of `query`, best first; and how many match."""
         ...
@@ -201,6 +217,10 @@ class Store(Protocol):
     def stories_of(self, article_ids: Sequence[int]) -> dict[int, int]:
         """The story id of each of these articles (row ids; articles in no story are left out)."""
         ...
+
+
+class OutletStore(Protocol):
+    """Outlet identities, the per-article findings of reports, the profiles' cache and the user's outlet file."""
 
     def articles_without_outlet(self, limit: int = 5000) -> list[Article]:
         """Stored articles with no outlet identity yet (their text cut to its head)."""
@@ -263,3 +283,8 @@ class Store(Protocol):
     def load_outlet_metadata(self) -> list[OutletMetadata]:
         """The outlet file's rows as last loaded."""
         ...
+
+
+class Store(ArticleStore, FeatureStore, AnalysisCache, StoryStore, SearchStore, OutletStore, Protocol):
+    """The whole store (`SqlStore` on SQLite or PostgreSQL). Code that needs one role takes that role's
+    protocol (`CachedEmbedder` takes an `AnalysisCache`), so a test or another backend can give less."""
